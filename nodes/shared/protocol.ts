@@ -141,3 +141,42 @@ export type RecordStatus =
 	| 'IS_REFUND';
 
 export const MACHINE_NO_PATTERN = /^\d{8,}$/;
+
+/**
+ * Delivery `status` texts. The docs show only "未取货或正在出货"; the other three are the
+ * sandbox's choice (documented in sandbox/README.md). Enum-style and English forms are accepted too.
+ */
+export const DELIVERY_STATUS_TEXT = {
+	delivering: '未取货或正在出货',
+	success: '出货成功',
+	failed: '出货失败',
+	timeout: '出货超时',
+} as const;
+
+export type DispenseOutcome = 'dispensed' | 'failed' | 'timeout';
+
+/** Final outcome of a delivery or record status, `pending` while dispensing, undefined if unknown. */
+export function outcomeOfStatus(status: unknown): DispenseOutcome | 'pending' | 'waiting' | undefined {
+	const text = typeof status === 'string' ? status.trim() : '';
+	if (text === '') return undefined;
+	if (text === 'WAITING_PICKED_UP' || text === '未取货') return 'waiting';
+	if (text === 'IS_DELIVERING' || text === DELIVERY_STATUS_TEXT.delivering || /正在出货/.test(text)) return 'pending';
+	if (['IS_SUCCESS', 'IS_PICKED_UP'].includes(text) || /出货成功|已取货|success/i.test(text)) return 'dispensed';
+	if (text === 'IS_TIMEOUT' || /超时|timeout/i.test(text)) return 'timeout';
+	if (text === 'IS_FAILED' || /失败|fail/i.test(text)) return 'failed';
+	return undefined;
+}
+
+/** `reason` / `reasonZh` fields for an outcome; empty for success. Used by the nodes and the trigger. */
+export function explainOutcome(
+	outcome: string,
+	floorStatus?: string | number,
+	errorMsg?: string,
+): { reason?: string; reasonZh?: string } {
+	if (outcome === 'failed') {
+		const why = explainFailure(floorStatus, errorMsg);
+		return { reason: why.en, reasonZh: why.zh };
+	}
+	if (outcome === 'timeout') return { reason: TIMEOUT_REASON.en, reasonZh: TIMEOUT_REASON.zh };
+	return {};
+}

@@ -1,0 +1,77 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class DingShangApi implements ICredentialType {
+	name = 'dingShangApi';
+
+	displayName = 'DingShang API';
+
+	icon: Icon = 'file:dingshang.svg';
+
+	documentationUrl = 'https://docs.awish.vip';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://www.awish.vip',
+			placeholder: 'https://www.awish.vip',
+			required: true,
+			description:
+				'Address of the DingShang Open API. Keep the default unless you use a private deployment or the local sandbox. A trailing slash is fine.',
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			placeholder: 'ds0123456789abcdef',
+			required: true,
+			description: 'The Appid from the DingShang dashboard (开发者中心), usually "ds" followed by 16 characters',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The AppSecret from the DingShang dashboard (开发者中心), sent as a request header',
+		},
+		{
+			displayName: 'Signing Key',
+			name: 'signingKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'The merchant signing key (商户密钥) shown in the DingShang developer centre, used to sign every payload. It is NOT the App Secret.',
+		},
+	];
+
+	// Both headers go on every request; the signing key never leaves this machine (it only feeds the MD5 sign).
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Appid: '={{$credentials.appId}}',
+				AppSecret: '={{$credentials.appSecret}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/api/openapi/v1/ping',
+			method: 'POST',
+		},
+	};
+}

@@ -1,0 +1,44 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { explainOutcome, outcomeOfStatus } from '../../../shared/protocol';
+import { dingShangRead } from '../../../shared/transport';
+import { machineNoField } from '../common.descriptions';
+import { runItems } from '../runItems';
+import { machineNo, positiveId } from '../validate';
+
+export const description: INodeProperties[] = [
+	machineNoField('delivery', ['get']),
+	{
+		displayName: 'Delivery ID',
+		name: 'deliveryId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '5121763043809673',
+		description: 'The delivery_id returned by Put Delivery',
+		displayOptions: { show: { resource: ['delivery'], operation: ['get'] } },
+	},
+];
+
+/** `POST /deliveries/{delivery_id}` (signed): the state of one dispense, with our outcome. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems(this, {
+		parse: (i) => ({
+			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+			deliveryId: positiveId('Delivery ID', this.getNodeParameter('deliveryId', i)),
+		}),
+		groupKey: (input) => input.machineNo,
+		run: async (input, _i, creds) => {
+			const answer = await dingShangRead(this, creds, {
+				method: 'POST',
+				path: `/deliveries/${input.deliveryId}`,
+				signed: { machine_no: input.machineNo },
+			});
+			const delivery = (answer.data ?? {}) as IDataObject;
+			const status = outcomeOfStatus(delivery.status);
+			const outcome = status === 'waiting' || status === 'pending' || status === undefined ? 'pending' : status;
+			const out: IDataObject = { machine_no: input.machineNo, delivery_id: input.deliveryId, ...delivery, outcome };
+			return [{ ...out, ...explainOutcome(outcome, undefined, delivery.fail_reason as string | undefined) }];
+		},
+	});
+}

@@ -1,0 +1,141 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { machineNoField, orderIdField } from '../common.descriptions';
+import { runItems } from '../runItems';
+import { machineNo, positiveId, seconds } from '../validate';
+import type { DispenseSettings } from './dispense';
+import { dispenseRecord, readOrder } from './dispense';
+import { withMachine } from './machineQueue';
+
+const show = { resource: ['delivery'], operation: ['put'] };
+
+export const description: INodeProperties[] = [
+	machineNoField('delivery', ['put']),
+	orderIdField('delivery', ['put']),
+	{
+		displayName: 'Dispense',
+		name: 'dispense',
+		type: 'options',
+		default: 'allPending',
+		options: [
+			{
+				name: 'All Undelivered Records of the Order',
+				value: 'allPending',
+				description: 'Read the order and dispense every record still waiting (未取货), one after another',
+			},
+			{ name: 'One Record', value: 'record', description: 'Dispense the record with the given Record ID' },
+		],
+		description: 'What to dispense. Records already dispensed are never dispensed again.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Record ID',
+		name: 'recordId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '78',
+		description: 'The ID of the order record (详单ID), i.e. records[].ID from Get Order.',
+		displayOptions: { show: { ...show, dispense: ['record'] } },
+	},
+	{
+		displayName: 'Wait for Result',
+		name: 'waitForResult',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the machine reports the dispense result and output outcome "dispensed", "failed" or "timeout" with the reason — so the workflow can branch to a refund',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Max Wait for Machine',
+		name: 'maxWaitSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 600 },
+		default: 90,
+		description:
+			'Seconds to keep retrying while the machine is still busy with a previous dispense (lock time is 15–90 s depending on the machine) before failing',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Result Timeout',
+				name: 'resultTimeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 900 },
+				default: 150,
+				description: 'Seconds to wait for the dispense result (the platform itself gives up after 120 s)',
+			},
+			{
+				displayName: 'Request Timeout',
+				name: 'requestTimeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 120 },
+				default: 20,
+				description:
+					'Seconds to wait for the platform to answer one request. A dispense whose answer is lost is checked, never blindly re-sent.',
+			},
+		],
+	},
+];
+
+interface PutInput extends DispenseSettings {
+	recordId?: string;
+}
+
+/** Seed 003: `POST /deliveries` with `method=device.delivery.put`, one command per record. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems<PutInput>(this, {
+		parse: (i) => {
+			const options = this.getNodeParameter('options', i, {}) as IDataObject;
+			const mode = this.getNodeParameter('dispense', i, 'allPending') as string;
+			return {
+				machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+				orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
+				recordId: mode === 'record' ? positiveId('Record ID', this.getNodeParameter('recordId', i)) : undefined,
+				waitForResult: this.getNodeParameter('waitForResult', i, true) as boolean,
+				maxWaitSeconds: seconds('Max Wait for Machine', this.getNodeParameter('maxWaitSeconds', i, 90), 600),
+				resultTimeoutSeconds: seconds('Result Timeout', options.resultTimeoutSeconds ?? 150, 900),
+				requestTimeoutSeconds: seconds('Request Timeout', options.requestTimeoutSeconds ?? 20, 120) || 20,
+			};
+		},
+		groupKey: (input) => input.machineNo,
+		run: async (input, _i, creds) =>
+			await withMachine(`${creds.baseUrl}|${input.machineNo}`, async () => {
+				if (input.recordId) return [await dispenseRecord(this, creds, input, input.recordId)];
+
+				const { order, records } = await readOrder(this, creds, input);
+				const pending = records.filter((r) => (r.status ?? 'WAITING_PICKED_UP') === 'WAITING_PICKED_UP');
+				if (pending.length === 0) {
+					return [
+						{
+							machine_no: input.machineNo,
+							order_id: Number(input.orderId),
+							order_status: order.status ?? null,
+							outcome: 'nothing_pending',
+							records: records.map((r) => ({ id: r.id, status: r.status ?? 'WAITING_PICKED_UP' })),
+						},
+					];
+				}
+				const results: IDataObject[] = [];
+				for (const record of pending) {
+					try {
+						results.push(await dispenseRecord(this, creds, input, String(record.id)));
+					} catch (error) {
+						if (results.length > 0 && error instanceof Error) {
+							error.message += ` (already handled in this run: record ${results.map((r) => r.record_id).join(', ')})`;
+						}
+						throw error;
+					}
+				}
+				return results;
+			}),
+	});
+}

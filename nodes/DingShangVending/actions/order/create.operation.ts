@@ -1,0 +1,110 @@
+import { randomBytes } from 'crypto';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { DingShangFailure, dingShangRequest } from '../../../shared/transport';
+import { machineNoField } from '../common.descriptions';
+import { runItems } from '../runItems';
+import { invalid, machineNo, optionalUrl, positiveId, tradeId, integerInRange } from '../validate';
+
+const show = { resource: ['order'], operation: ['create'] };
+
+export const description: INodeProperties[] = [
+	machineNoField('order', ['create']),
+	{
+		displayName: 'Products',
+		name: 'products',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		required: true,
+		default: {},
+		placeholder: 'Add Product',
+		description: 'What the customer buys. Each line becomes one order record (详单) that is dispensed separately.',
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Product',
+				name: 'product',
+				values: [
+					{
+						displayName: 'Product ID',
+						name: 'productId',
+						type: 'string',
+						default: '',
+						description: 'The DingShang product ID (商品ID) stocked in this machine',
+					},
+					{
+						displayName: 'Quantity',
+						name: 'quantity',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 1,
+						description: 'How many of this product',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Notify URL',
+		name: 'notifyUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://your-n8n/webhook/…/delivery-result?token=…',
+		description: 'Where DingShang posts each dispense result',
+		hint: 'Paste the Production URL of a DingShang Vending Trigger (Delivery Result) here, token included',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Trade ID',
+		name: 'tradeId',
+		type: 'string',
+		default: '',
+		description:
+			'Your own unique reference for this order (20–32 characters), e.g. the payment transaction number. Leave empty to generate one.',
+		displayOptions: { show },
+	},
+];
+
+interface CreateInput {
+	machineNo: string;
+	notifyUrl?: string;
+	tradeId: string;
+	products: Array<{ product_id: number; quantity: number }>;
+}
+
+function generatedTradeId(): string {
+	return `n8n${Date.now()}${randomBytes(6).toString('hex')}`; // 28 characters, unique enough
+}
+
+/** `POST /orders` (not signed): creates an unpaid order that reserves stock. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems<CreateInput>(this, {
+		parse: (i) => {
+			const lines = (this.getNodeParameter('products.product', i, []) as IDataObject[]) ?? [];
+			if (!Array.isArray(lines) || lines.length === 0) throw invalid('Products', lines, 'add at least one product');
+			return {
+				machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+				notifyUrl: optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, '')),
+				tradeId: tradeId(this.getNodeParameter('tradeId', i, '')) ?? generatedTradeId(),
+				products: lines.map((line, n) => ({
+					product_id: Number(positiveId(`Products › line ${n + 1} › Product ID`, line.productId)),
+					quantity: integerInRange(`Products › line ${n + 1} › Quantity`, line.quantity, 1, 999),
+				})),
+			};
+		},
+		groupKey: (input) => input.machineNo,
+		run: async (input, _i, creds) => {
+			const body: IDataObject = { machine_no: input.machineNo, trade_id: input.tradeId, products: input.products };
+			if (input.notifyUrl) body.notify_url = input.notifyUrl;
+			// Not retried: a lost answer could mean the order exists; the unique trade_id makes a manual retry safe.
+			const answer = await dingShangRequest(this, creds, { method: 'POST', path: '/orders', body });
+			const orderId = (answer.data as { order_id?: unknown } | undefined)?.order_id;
+			if (orderId === undefined || orderId === null || orderId === '') {
+				throw new DingShangFailure('platform', `DingShang did not return an order_id: ${answer.message}`, {
+					platformMessage: answer.message,
+				});
+			}
+			return [{ order_id: Number(orderId), trade_id: input.tradeId, machine_no: input.machineNo, notify_url: input.notifyUrl ?? null, products: input.products }];
+		},
+	});
+}

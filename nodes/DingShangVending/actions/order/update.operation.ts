@@ -1,0 +1,78 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { ORDER_STATUS_OPTIONS } from '../../../shared/protocol';
+import type { DingShangCredentials } from '../../../shared/transport';
+import { DingShangFailure, dingShangRead, dingShangRequest } from '../../../shared/transport';
+import { machineNoField, orderIdField } from '../common.descriptions';
+import { runItems } from '../runItems';
+import { integerInRange, machineNo, positiveId } from '../validate';
+
+export const description: INodeProperties[] = [
+	orderIdField('order', ['update']),
+	machineNoField('order', ['update']),
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'options',
+		required: true,
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options -- options come from the protocol table; 1 (Paid) is its first value
+		default: 1,
+		options: ORDER_STATUS_OPTIONS.map(({ name, value }) => ({ name, value })),
+		description: 'The new order status. Set Paid after the payment succeeded, then dispense.',
+		hint: 'Any status other than Paid returns the ordered quantity to the machine stock. Orders left unpaid for 20 minutes expire and can no longer be updated or dispensed.',
+		displayOptions: { show: { resource: ['order'], operation: ['update'] } },
+	},
+];
+
+interface UpdateInput {
+	orderId: string;
+	machineNo: string;
+	status: number;
+}
+
+/** Seed 000: `PUT /orders/{order_id}` with a signed `machine_no`, `status`, `timestamp`. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems<UpdateInput>(this, {
+		parse: (i) => ({
+			orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
+			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+			status: integerInRange('Status', this.getNodeParameter('status', i), 1, 6),
+		}),
+		groupKey: (input) => input.machineNo,
+		run: async (input, _i, creds) => {
+			await updateOrder(this, creds, input);
+			const platformStatus = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
+			return [
+				{ order_id: Number(input.orderId), machine_no: input.machineNo, status: input.status, order_status: platformStatus, updated: true },
+			];
+		},
+	});
+}
+
+/**
+ * Updates the status. When the answer is lost (timeout, reset, 5xx page) the order is read back:
+ * if it already has the wanted status the update happened; otherwise it is sent once more.
+ */
+export async function updateOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, input: UpdateInput): Promise<void> {
+	const request = {
+		method: 'PUT' as const,
+		path: `/orders/${input.orderId}`,
+		signed: { machine_no: input.machineNo, status: String(input.status) },
+	};
+	const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await dingShangRequest(ctx, creds, request);
+			return;
+		} catch (error) {
+			const unknown = error instanceof DingShangFailure && (error.kind === 'unknown' || error.kind === 'notSent');
+			if (!unknown || attempt >= 3) throw error;
+			const order = await dingShangRead(ctx, creds, {
+				method: 'POST',
+				path: `/orders/${input.orderId}`,
+				signed: { machine_no: input.machineNo },
+			});
+			if ((order.data as { status?: string } | undefined)?.status === wanted) return;
+		}
+	}
+}

@@ -1,0 +1,89 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { DingShangCredentials } from '../../shared/transport';
+import { getDingShangCredentials, toNodeApiError } from '../../shared/transport';
+
+export interface ItemTask<T> {
+	/** Reads and validates the item's parameters; throws (no request sent) when one is bad. */
+	parse: (itemIndex: number) => T;
+	/** Items with the same key run one after another; different keys run concurrently. */
+	groupKey: (input: T) => string;
+	/** Performs the requests for one item and returns its output objects. */
+	run: (input: T, itemIndex: number, creds: DingShangCredentials) => Promise<IDataObject[]>;
+}
+
+type Outcome = { ok: IDataObject[] } | { error: unknown };
+
+/**
+ * Runs an operation over all input items: every item is validated before the first request,
+ * machines work in parallel while items of one machine keep their order, each output item is
+ * paired with its input, and failures follow the node's "On Error" setting.
+ */
+export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const continueOnFail = ctx.continueOnFail();
+	const outcomes: Outcome[] = new Array(items.length);
+	const inputs: Array<T | undefined> = new Array(items.length);
+
+	let creds: DingShangCredentials | undefined;
+	try {
+		creds = await getDingShangCredentials(ctx);
+	} catch (error) {
+		if (!continueOnFail) throw toNodeApiError(ctx, error, 0);
+		items.forEach((_, i) => (outcomes[i] = { error }));
+	}
+
+	for (let i = 0; creds && i < items.length; i++) {
+		try {
+			inputs[i] = task.parse(i);
+		} catch (error) {
+			if (!continueOnFail) throw toNodeApiError(ctx, error, i);
+			outcomes[i] = { error };
+		}
+	}
+
+	if (creds) {
+		const groups = new Map<string, number[]>();
+		inputs.forEach((input, i) => {
+			if (input === undefined) return;
+			const key = task.groupKey(input);
+			groups.set(key, [...(groups.get(key) ?? []), i]);
+		});
+		const credentials = creds;
+		await Promise.all(
+			[...groups.values()].map(async (indexes) => {
+				for (const i of indexes) {
+					try {
+						outcomes[i] = { ok: await task.run(inputs[i] as T, i, credentials) };
+					} catch (error) {
+						outcomes[i] = { error };
+						if (!continueOnFail) return; // stop this machine's queue; others finish their item
+					}
+				}
+			}),
+		);
+	}
+
+	const output: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const outcome = outcomes[i];
+		if (!outcome) continue; // skipped after an earlier failure on the same machine
+		if ('error' in outcome) {
+			const apiError = toNodeApiError(ctx, outcome.error, i);
+			if (!continueOnFail) throw apiError;
+			output.push({
+				json: { error: apiError.message, description: apiError.description ?? null, ...errorCode(apiError) },
+				error: apiError,
+				pairedItem: { item: i },
+			});
+			continue;
+		}
+		for (const json of outcome.ok) output.push({ json, pairedItem: { item: i } });
+	}
+	return output;
+}
+
+function errorCode(error: { cause?: unknown }): IDataObject {
+	const cause = error.cause as { code?: unknown } | undefined;
+	return typeof cause?.code === 'number' ? { code: cause.code } : {};
+}

@@ -1,0 +1,88 @@
+import type { CallbackDispatcher } from './callbacks';
+import { isoTime, type Scheduler, type VirtualClock } from './clock';
+import type { FaultQueue } from './faults';
+import type { SandboxState } from './state';
+
+/** Test-only control API under /__sandbox/ (plain JSON, no envelope, loopback clients only). */
+
+export interface AdminContext {
+	state: SandboxState;
+	clock: VirtualClock;
+	scheduler: Scheduler;
+	faults: FaultQueue;
+	callbacks: CallbackDispatcher;
+	requests: Record<string, number>;
+	resetAll: () => void;
+}
+
+export interface AdminAnswer {
+	status: number;
+	json: unknown;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+export function isLoopback(address: string | undefined): boolean {
+	return address !== undefined && (LOOPBACK.has(address) || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+function parseJson(body: Buffer): unknown {
+	const text = body.toString('utf8').trim();
+	if (text === '') return {};
+	return JSON.parse(text);
+}
+
+function clockView(ctx: AdminContext): Record<string, unknown> {
+	const now = ctx.clock.now();
+	return { now: isoTime(now), now_ms: Math.floor(now), time_scale: ctx.clock.scale };
+}
+
+export function handleAdmin(ctx: AdminContext, method: string, path: string, body: Buffer): AdminAnswer {
+	const route = `${method} ${path}`;
+	let input: unknown;
+	try {
+		input = method === 'POST' ? parseJson(body) : undefined;
+	} catch {
+		return { status: 400, json: { error: 'body is not valid JSON' } };
+	}
+	switch (route) {
+		case 'GET /__sandbox/state':
+			return {
+				status: 200,
+				json: {
+					...ctx.state.snapshot(),
+					callbacks: ctx.callbacks.list(),
+					faults: ctx.faults.list(),
+					requests: { ...ctx.requests },
+				},
+			};
+		case 'GET /__sandbox/faults':
+			return { status: 200, json: { queued: ctx.faults.list() } };
+		case 'DELETE /__sandbox/faults':
+			ctx.faults.clear();
+			return { status: 200, json: { queued: [] } };
+		case 'POST /__sandbox/faults':
+			try {
+				const added = ctx.faults.add(input);
+				return { status: 200, json: { added, queued: ctx.faults.list() } };
+			} catch (error) {
+				return { status: 400, json: { error: (error as Error).message } };
+			}
+		case 'GET /__sandbox/clock':
+			return { status: 200, json: clockView(ctx) };
+		case 'POST /__sandbox/clock': {
+			const seconds = (input as { advanceSeconds?: unknown })?.advanceSeconds;
+			if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+				return { status: 400, json: { error: 'advanceSeconds must be a number ≥ 0' } };
+			}
+			ctx.clock.advance(seconds);
+			ctx.scheduler.fireDue();
+			return { status: 200, json: clockView(ctx) };
+		}
+		case 'POST /__sandbox/reset':
+			ctx.resetAll();
+			return { status: 200, json: { ok: true, ...clockView(ctx) } };
+		default:
+			return { status: 404, json: { error: `no admin route ${route}` } };
+	}
+}

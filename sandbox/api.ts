@@ -1,0 +1,224 @@
+import { timingSafeEqual } from 'crypto';
+import type { IncomingHttpHeaders } from 'http';
+import { DELIVERY_METHOD } from '../nodes/shared/protocol';
+import { decodePayload, isEmptyValue, verifyParams } from '../nodes/shared/signing';
+import type { VirtualClock } from './clock';
+import { ApiError, fromError, invalidParams, ok, type ApiAnswer } from './envelope';
+import type { Machine, NewOrder, SandboxState } from './state';
+
+/** The Open API endpoints: header checks, body and payload checks, then the state's rules. */
+
+export interface ApiConfig {
+	appId: string;
+	appSecret: string;
+	signKey: string;
+	maxSkewSeconds?: number;
+}
+
+export interface ApiContext {
+	config: ApiConfig;
+	state: SandboxState;
+	clock: VirtualClock;
+}
+
+export interface ApiRequest {
+	headers: IncomingHttpHeaders;
+	body: Buffer;
+	tooLarge: boolean;
+	/** Path parameter ({order_id} or {delivery_id}), when the route has one. */
+	param?: string;
+}
+
+export interface ApiResult {
+	answer: ApiAnswer;
+	/** What the request carried, for the log (sign masked). */
+	detail?: string;
+}
+
+type Kind = 'ping' | 'createOrder' | 'getOrder' | 'updateOrder' | 'putDelivery' | 'getDelivery';
+
+export interface Route {
+	method: string;
+	pattern: RegExp;
+	key: string;
+	kind: Kind;
+}
+
+const ROUTES: Route[] = [
+	{ method: 'POST', pattern: /^\/ping$/, key: 'POST /ping', kind: 'ping' },
+	{ method: 'POST', pattern: /^\/orders$/, key: 'POST /orders', kind: 'createOrder' },
+	{ method: 'POST', pattern: /^\/orders\/([^/]+)$/, key: 'POST /orders/{order_id}', kind: 'getOrder' },
+	{ method: 'PUT', pattern: /^\/orders\/([^/]+)$/, key: 'PUT /orders/{order_id}', kind: 'updateOrder' },
+	{ method: 'POST', pattern: /^\/deliveries$/, key: 'POST /deliveries', kind: 'putDelivery' },
+	{ method: 'POST', pattern: /^\/deliveries\/([^/]+)$/, key: 'POST /deliveries/{delivery_id}', kind: 'getDelivery' },
+];
+
+/** `subPath` is the path after API_PREFIX. */
+export function matchRoute(method: string, subPath: string): { route: Route; param?: string } | undefined {
+	for (const route of ROUTES) {
+		const m = route.method === method ? route.pattern.exec(subPath) : null;
+		if (m) return { route, param: m[1] === undefined ? undefined : safeDecode(m[1]) };
+	}
+	return undefined;
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+export function runApi(ctx: ApiContext, route: Route, req: ApiRequest): ApiResult {
+	const result: ApiResult = { answer: ok('') };
+	try {
+		checkHeaders(ctx.config, req.headers);
+		if (req.tooLarge) throw new ApiError(4003, 'body too large (limit 1 MB)', 413);
+		if (route.kind === 'ping') return { answer: ok('pong') };
+		if (route.kind === 'createOrder') {
+			const body = parseJsonBody(req.body);
+			result.detail = truncate(JSON.stringify(body));
+			result.answer = ok({ order_id: ctx.state.createOrder(readNewOrder(body)).order_id });
+			return result;
+		}
+		const params = readSignedPayload(ctx, req.body, result);
+		const machine = ctx.state.machine(readMachineNo(params.machine_no));
+		result.answer = ok(runSigned(ctx, route.kind, machine, params, req.param));
+	} catch (error) {
+		result.answer =
+			error instanceof ApiError
+				? fromError(error)
+				: fromError(new ApiError(1000, `internal error: ${(error as Error)?.message ?? error}`, 500));
+	}
+	return result;
+}
+
+function runSigned(ctx: ApiContext, kind: Kind, machine: Machine, params: Record<string, unknown>, param?: string): unknown {
+	const { state } = ctx;
+	switch (kind) {
+		case 'getOrder':
+			return state.viewOrder(state.findOrder(machine, positiveInt(param, 'order_id')));
+		case 'updateOrder':
+			state.updateOrder(machine, positiveInt(param, 'order_id'), readOrderStatus(params.status));
+			return '';
+		case 'putDelivery': {
+			if (params.method !== DELIVERY_METHOD) throw new ApiError(6021, `method invalid: expected ${DELIVERY_METHOD}`);
+			const orderId = positiveInt(params.order_id, 'order_id');
+			const recordId = positiveInt(params.record_id, 'record_id');
+			return state.viewDelivery(state.putDelivery(machine, orderId, recordId), true);
+		}
+		case 'getDelivery':
+			if (!param || !/^\d{1,20}$/.test(param)) throw invalidParams('delivery_id must be numeric');
+			return state.viewDelivery(state.findDelivery(machine, param), false);
+		default:
+			throw new ApiError(1000, `unhandled route ${kind}`, 500);
+	}
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string {
+	const value = headers[name];
+	return (Array.isArray(value) ? value.join(',') : (value ?? '')).trim();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+	const a = Buffer.from(given, 'utf8');
+	const b = Buffer.from(expected, 'utf8');
+	return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function checkHeaders(config: ApiConfig, headers: IncomingHttpHeaders): void {
+	const appId = header(headers, 'appid');
+	const secret = header(headers, 'appsecret');
+	if (!appId || !secret) throw new ApiError(10008, 'appid or appsecret is empty', 401);
+	if (appId !== config.appId) throw new ApiError(10014, 'appid is invalid', 401);
+	if (!sameSecret(secret, config.appSecret)) throw new ApiError(4009, 'app secret is invalid', 401);
+}
+
+function parseJsonBody(body: Buffer): Record<string, unknown> {
+	const text = body.toString('utf8').trim();
+	if (text === '') throw invalidParams('body is empty, expected a JSON object');
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		throw invalidParams('body is not valid JSON');
+	}
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidParams('body must be a JSON object');
+	return parsed as Record<string, unknown>;
+}
+
+/** `{"payload": "<base64>"}` → verified params; timestamp checked, machine_no left to the caller. */
+function readSignedPayload(ctx: ApiContext, body: Buffer, result: ApiResult): Record<string, unknown> {
+	const json = parseJsonBody(body);
+	if (isEmptyValue(json.payload)) throw invalidParams('payload is missing, expected {"payload": "<base64>"}');
+	let params: Record<string, unknown>;
+	try {
+		params = decodePayload(json.payload);
+	} catch (error) {
+		throw invalidParams((error as Error).message);
+	}
+	result.detail = truncate(JSON.stringify({ ...params, ...(params.sign === undefined ? {} : { sign: '***' }) }));
+	if (!verifyParams(params, ctx.config.signKey)) throw new ApiError(4006, 'sorry, payload sign invalid');
+	readMachineNo(params.machine_no);
+	const timestamp = params.timestamp;
+	if (isEmptyValue(timestamp)) throw invalidParams('timestamp is required');
+	if (!/^\d{1,12}$/.test(String(timestamp))) throw invalidParams('timestamp must be Unix seconds');
+	const skew = ctx.config.maxSkewSeconds;
+	if (skew !== undefined && Math.abs(Number(timestamp) - ctx.clock.now() / 1000) > skew) {
+		throw invalidParams(`timestamp is more than ${skew} s away from the server time`);
+	}
+	return params;
+}
+
+function readMachineNo(value: unknown): string {
+	if (isEmptyValue(value)) throw invalidParams('machine_no is required');
+	const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+	if (!/^\d{8}$/.test(text)) throw invalidParams('machine_no must be an 8-digit string');
+	return text;
+}
+
+function positiveInt(value: unknown, name: string): number {
+	if (isEmptyValue(value)) throw invalidParams(`${name} is required`);
+	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	if (!/^[1-9]\d{0,14}$/.test(text)) throw invalidParams(`${name} must be a positive integer`);
+	return Number(text);
+}
+
+function readOrderStatus(value: unknown): number {
+	if (isEmptyValue(value)) throw invalidParams('status is required');
+	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	if (!/^[1-6]$/.test(text)) throw new ApiError(6043, 'order status invalid');
+	return Number(text);
+}
+
+function readNewOrder(body: Record<string, unknown>): NewOrder {
+	const machine_no = readMachineNo(body.machine_no);
+	const trade_id = body.trade_id;
+	if (isEmptyValue(trade_id)) throw invalidParams('trade_id is required');
+	if (typeof trade_id !== 'string' || trade_id.length < 20 || trade_id.length > 32) {
+		throw invalidParams('trade_id must be a string of 20–32 characters');
+	}
+	let notify_url: string | undefined;
+	if (!isEmptyValue(body.notify_url)) {
+		if (typeof body.notify_url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(body.notify_url)) {
+			throw invalidParams('notify_url must be an http(s) URL');
+		}
+		notify_url = body.notify_url;
+	}
+	if (!Array.isArray(body.products) || body.products.length === 0) {
+		throw invalidParams('products must be a non-empty array of {product_id, quantity}');
+	}
+	const products = body.products.map((line: unknown, index: number) => {
+		if (!line || typeof line !== 'object') throw invalidParams(`products[${index}] must be an object`);
+		const item = line as Record<string, unknown>;
+		const quantity = positiveInt(item.quantity, `products[${index}].quantity`);
+		if (quantity > 999) throw invalidParams(`products[${index}].quantity must be at most 999`);
+		return { product_id: positiveInt(item.product_id, `products[${index}].product_id`), quantity };
+	});
+	return { machine_no, trade_id, notify_url, products };
+}
+
+function truncate(text: string): string {
+	return text.length > 400 ? `${text.slice(0, 400)}…` : text;
+}

@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'net';
+import { CallbackDispatcher } from './callbacks';
+import { RealTimers, Scheduler, VirtualClock } from './clock';
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SIGN_KEY } from './constants';
+import { FaultQueue } from './faults';
+import { createSandboxServer } from './server';
+import { SandboxState } from './state';
+
+export {
+	DEFAULT_APP_ID,
+	DEFAULT_APP_SECRET,
+	DEFAULT_SIGN_KEY,
+	DELIVERY_STATUS_TEXT,
+	ORDER_EXPIRED_METHOD,
+	TIMEOUT_FAIL_REASON,
+	UNPAID_MESSAGE,
+} from './constants';
+
+export interface SandboxOptions {
+	/** 0 picks a free port; default SANDBOX_PORT or 3900. */
+	port?: number;
+	host?: string;
+	/** Multiplies every platform duration (0.01 → 120 s takes 1.2 s). */
+	timeScale?: number;
+	/** Reject payload timestamps further than this from (virtual) now; off when undefined. */
+	maxSkewSeconds?: number;
+	appId?: string;
+	appSecret?: string;
+	signKey?: string;
+	/** true (default): console.log; false: silent; a function: receives each line. */
+	log?: boolean | ((line: string) => void);
+}
+
+export interface RunningSandbox {
+	baseUrl: string;
+	appId: string;
+	appSecret: string;
+	signKey: string;
+	close(): Promise<void>;
+}
+
+function makeLogger(option: SandboxOptions['log']): (line: string) => void {
+	if (typeof option === 'function') return option;
+	if (option === false) return () => undefined;
+	return (line) => console.log(`[sandbox ${new Date().toISOString()}] ${line}`);
+}
+
+function envPort(): number {
+	const raw = process.env.SANDBOX_PORT;
+	return raw === undefined || raw === '' ? DEFAULT_PORT : Number(raw);
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+	const env = process.env;
+	const config = {
+		appId: opts.appId ?? env.SANDBOX_APP_ID ?? DEFAULT_APP_ID,
+		appSecret: opts.appSecret ?? env.SANDBOX_APP_SECRET ?? DEFAULT_APP_SECRET,
+		signKey: opts.signKey ?? env.SANDBOX_SIGN_KEY ?? DEFAULT_SIGN_KEY,
+		maxSkewSeconds: opts.maxSkewSeconds,
+	};
+	if (!config.appId || !config.appSecret || !config.signKey) throw new Error('appId, appSecret and signKey must not be empty');
+	const port = opts.port ?? envPort();
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${port}`);
+	const host = opts.host ?? DEFAULT_HOST;
+
+	const log = makeLogger(opts.log);
+	const clock = new VirtualClock(opts.timeScale ?? 1);
+	const scheduler = new Scheduler(clock, (label, error) => log(`job "${label}" failed: ${(error as Error)?.stack ?? error}`));
+	const timers = new RealTimers();
+	const faults = new FaultQueue();
+	const callbacks = new CallbackDispatcher({ clock, scheduler, timers, faults, log });
+	const state = new SandboxState({ clock, scheduler, faults, callbacks, log });
+	const requests: Record<string, number> = {};
+	const resetAll = (): void => {
+		scheduler.clear();
+		faults.clear();
+		callbacks.reset();
+		clock.reset();
+		state.reset();
+		for (const key of Object.keys(requests)) delete requests[key];
+		log('reset to the seed state');
+	};
+	const { server, sockets } = createSandboxServer({ config, state, clock, scheduler, faults, callbacks, requests, resetAll, timers, log });
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const address = server.address() as AddressInfo;
+	const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+	let closing: Promise<void> | undefined;
+	const close = (): Promise<void> => {
+		closing ??= new Promise<void>((resolve) => {
+			scheduler.stop();
+			timers.clearAll();
+			callbacks.close();
+			server.close(() => resolve());
+			// Keep-alive sockets would hold server.close() (and jest) open: end them now.
+			server.closeAllConnections();
+			for (const socket of sockets) socket.destroy();
+		});
+		return closing;
+	};
+
+	return { baseUrl: `http://${shownHost}:${address.port}`, ...config, close };
+}

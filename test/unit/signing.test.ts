@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'crypto';
+import * as pkg from '../../index';
+import {
+	canonicalString,
+	decodePayload,
+	encodePayload,
+	formEncode,
+	signParams,
+	verifyParams,
+} from '../../nodes/shared/signing';
+
+const SEED_000_PAYLOAD =
+	'eyJtYWNoaW5lX25vIjoiMTYzMjcxMjkiLCJzaWduIjoiOUM4NEZEMUNFMkM3Njg0OUU3Nzc4QUNGMkM1MEZGRjAiLCJzdGF0dXMiOjIsInRpbWVzdGFtcCI6IjE3MTQxMjgzNTgifQ==';
+
+describe('package main exports exactly the signing API', () => {
+	it('has signParams, encodePayload, decodePayload, verifyParams and nothing else', () => {
+		expect(Object.keys(pkg).sort()).toEqual(['decodePayload', 'encodePayload', 'signParams', 'verifyParams']);
+	});
+});
+
+describe('seed 000 (docs page "更新订单", key "kva")', () => {
+	const params = { machine_no: '16327129', status: 2, timestamp: '1714128358' };
+
+	it('signs to the documented sign', () => {
+		expect(signParams(params, 'kva')).toBe('9C84FD1CE2C76849E7778ACF2C50FFF0');
+	});
+
+	it('encodes to the documented payload byte for byte', () => {
+		expect(encodePayload(params, 'kva')).toBe(SEED_000_PAYLOAD);
+	});
+
+	it('decodes the documented payload and verifies it', () => {
+		const decoded = decodePayload(SEED_000_PAYLOAD);
+		expect(decoded).toEqual({ ...params, sign: '9C84FD1CE2C76849E7778ACF2C50FFF0' });
+		expect(verifyParams(decoded, 'kva')).toBe(true);
+		expect(verifyParams(decoded, 'kvb')).toBe(false);
+	});
+});
+
+/**
+ * Further vectors. Origin: an independent reference written in Python 3.11 on 2026-11-22 —
+ * `urllib.parse.urlencode(sorted(pairs))` (same escaping as Go's url.Values.Encode: space → '+',
+ * unreserved kept, %XX upper-case) + `hashlib.md5(...).hexdigest().upper()`; the canonical strings
+ * are that script's output. No vendor SDK vector beyond seed 000 is public.
+ */
+describe('vectors from the independent Python reference', () => {
+	const vectors: Array<{ name: string; params: Record<string, unknown>; canonical: string; sign: string }> = [
+		{
+			name: 'put-delivery shaped like seed 003 (machine 10000001)',
+			params: { machine_no: '10000001', method: 'device.delivery.put', order_id: '60', record_id: '78', timestamp: '1714373688' },
+			canonical: 'machine_no=10000001&method=device.delivery.put&order_id=60&record_id=78&timestamp=1714373688',
+			sign: 'B4CB0C760C61D7FC64307E15FDE7883F',
+		},
+		{
+			name: 'spaces, slash, "!" and Chinese',
+			params: { machine_no: '10000002', note: '出货 A1 / 饮料!', timestamp: '1714128358' },
+			canonical: 'machine_no=10000002&note=%E5%87%BA%E8%B4%A7+A1+%2F+%E9%A5%AE%E6%96%99%21&timestamp=1714128358',
+			sign: '299B1AB41D6A4003EA8E6A68B24AF095',
+		},
+		{
+			name: 'mixed-case keys sort in byte order (upper case first, "_" between)',
+			params: { alpha: 2, Zeta: '1', timestamp: '1700000000', _u: 4, Beta: '3' },
+			canonical: 'Beta=3&Zeta=1&_u=4&alpha=2&timestamp=1700000000',
+			sign: 'F41F90037C11B13EADF2B65B05D4DF3F',
+		},
+		{
+			name: 'nested array of objects flattens to key[i][sub]',
+			params: {
+				timestamp: '1700000001',
+				machine_no: '10000005',
+				products: [
+					{ quantity: 2, product_id: 101 },
+					{ product_id: '102', quantity: '1' },
+				],
+			},
+			canonical:
+				'machine_no=10000005&products%5B0%5D%5Bproduct_id%5D=101&products%5B0%5D%5Bquantity%5D=2&products%5B1%5D%5Bproduct_id%5D=102&products%5B1%5D%5Bquantity%5D=1&timestamp=1700000001',
+			sign: '3B4304BDD0385308A068B9580D53ABE2',
+		},
+	];
+	for (const v of vectors) {
+		it(v.name, () => {
+			expect(canonicalString(v.params)).toBe(v.canonical);
+			expect(signParams(v.params, 'kva')).toBe(v.sign);
+		});
+	}
+});
+
+describe('signing rules', () => {
+	const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
+
+	it('drops null, undefined, "" and "NULL" but keeps 0 and "null"', () => {
+		const params = { a: null, b: undefined, c: '', d: 'NULL', e: 0, f: 'null', timestamp: '1' };
+		expect(canonicalString(params)).toBe('e=0&f=null&timestamp=1');
+		expect(signParams(params, 'k')).toBe(md5('e=0&f=null&timestamp=1&key=k'));
+	});
+
+	it('ignores an existing sign', () => {
+		const params = { machine_no: '16327129', status: 2, timestamp: '1714128358' };
+		expect(signParams({ ...params, sign: 'WHATEVER' }, 'kva')).toBe(signParams(params, 'kva'));
+	});
+
+	it('numbers and their decimal strings sign the same; the payload keeps the type given', () => {
+		expect(signParams({ status: 2, timestamp: '5' }, 'k')).toBe(signParams({ status: '2', timestamp: '5' }, 'k'));
+		expect(decodePayload(encodePayload({ status: 2, timestamp: '5' }, 'k')).status).toBe(2);
+		expect(decodePayload(encodePayload({ status: '2', timestamp: '5' }, 'k')).status).toBe('2');
+	});
+
+	it('encodes like Go url.QueryEscape: one visible function', () => {
+		expect(formEncode("a b+c/d~e_f.g-h!*'()")).toBe('a+b%2Bc%2Fd~e_f.g-h%21%2A%27%28%29');
+		expect(formEncode('售货机')).toBe('%E5%94%AE%E8%B4%A7%E6%9C%BA');
+	});
+
+	it('nested objects flatten as key[sub]', () => {
+		expect(canonicalString({ a: { y: '2', x: '1' }, timestamp: '1' })).toBe('a%5Bx%5D=1&a%5By%5D=2&timestamp=1');
+	});
+
+	it('adds a string Unix timestamp when absent and keeps a given one', () => {
+		const before = Math.floor(Date.now() / 1000);
+		const decoded = decodePayload(encodePayload({ machine_no: '10000001' }, 'k'));
+		expect(typeof decoded.timestamp).toBe('string');
+		expect(Number(decoded.timestamp)).toBeGreaterThanOrEqual(before);
+		expect(Number(decoded.timestamp)).toBeLessThanOrEqual(before + 2);
+		expect(decodePayload(encodePayload({ timestamp: 42 }, 'k')).timestamp).toBe(42);
+		expect(decodePayload(encodePayload({}, 'k', { timestamp: '77' })).timestamp).toBe('77');
+	});
+
+	it('serializes keys in sorted order', () => {
+		const json = Buffer.from(encodePayload({ z: '1', a: '2', m: { d: 1, b: 2 }, timestamp: '3' }, 'k'), 'base64').toString();
+		expect(json.indexOf('"a"')).toBeLessThan(json.indexOf('"m"'));
+		expect(json.indexOf('"b"')).toBeLessThan(json.indexOf('"d"'));
+		expect(json.indexOf('"sign"')).toBeLessThan(json.indexOf('"timestamp"'));
+		expect(json.indexOf('"timestamp"')).toBeLessThan(json.indexOf('"z"'));
+	});
+
+	it('refuses an empty signing key', () => {
+		expect(() => signParams({ a: '1' }, '')).toThrow(/Signing key/);
+	});
+});
+
+describe('decodePayload errors are clear', () => {
+	it.each([
+		[undefined, /non-empty base64 string/],
+		['', /non-empty base64 string/],
+		[42, /non-empty base64 string/],
+		['not base64!!', /not valid base64/],
+		['abcde', /not valid base64/],
+		[Buffer.from('hello world').toString('base64'), /does not decode to JSON/],
+		[Buffer.from('[1,2]').toString('base64'), /JSON object/],
+		[Buffer.from('"text"').toString('base64'), /JSON object/],
+		[Buffer.from('null').toString('base64'), /JSON object/],
+	])('%p', (input, message) => {
+		expect(() => decodePayload(input)).toThrow(message);
+	});
+});
+
+describe('round trip and tampering (property test, seeded)', () => {
+	// Small deterministic PRNG so a failure can be reproduced from the printed seed.
+	function prng(seed: number) {
+		return () => {
+			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+			return seed / 0x7fffffff;
+		};
+	}
+	const alphabet = ['a', 'B', 'z', '_', ' ', '&', '=', '+', '%', '中', '文', '😀', '0', '9', '~', '.'];
+
+	function randomString(rand: () => number, min = 1): string {
+		const len = min + Math.floor(rand() * 8);
+		let s = '';
+		for (let i = 0; i < len; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+		return s;
+	}
+
+	function randomParams(rand: () => number): Record<string, unknown> {
+		const out: Record<string, unknown> = {};
+		const n = 1 + Math.floor(rand() * 6);
+		for (let i = 0; i < n; i++) {
+			const kind = rand();
+			const key = randomString(rand).replace(/^sign$/, 'signx');
+			out[key] = kind < 0.4 ? randomString(rand) : kind < 0.7 ? Math.floor(rand() * 1e6) : { inner: randomString(rand) };
+		}
+		return out;
+	}
+
+	it('500 random inputs: encode → decode → verify holds, and any changed field fails', () => {
+		const seed = 20261122;
+		const rand = prng(seed);
+		for (let i = 0; i < 500; i++) {
+			const params = randomParams(rand);
+			const key = randomBytes(6).toString('hex');
+			const decoded = decodePayload(encodePayload(params, key));
+			expect(verifyParams(decoded, key)).toBe(true);
+			for (const [k, v] of Object.entries(params)) expect(decoded[k]).toEqual(v);
+
+			const fields = Object.keys(decoded).filter((k) => k !== 'sign');
+			const victim = fields[Math.floor(rand() * fields.length)];
+			const tampered = { ...decoded, [victim]: `${JSON.stringify(decoded[victim])}x` };
+			expect(verifyParams(tampered, key)).toBe(false);
+			expect(verifyParams({ ...decoded, extra_field: 'injected' }, key)).toBe(false);
+		}
+	});
+
+	it('a wrong, missing or malformed sign fails verification', () => {
+		const decoded = decodePayload(SEED_000_PAYLOAD);
+		expect(verifyParams({ ...decoded, sign: undefined }, 'kva')).toBe(false);
+		expect(verifyParams({ ...decoded, sign: 'short' }, 'kva')).toBe(false);
+		expect(verifyParams({ ...decoded, sign: '0'.repeat(32) }, 'kva')).toBe(false);
+		expect(verifyParams({ ...decoded, sign: String(decoded.sign).toLowerCase() }, 'kva')).toBe(true);
+	});
+});
