@@ -8,6 +8,8 @@
  * CLI normally provides (node types, credentials store, additionalData, hooks) come from
  * ./n8n-runtime.ts.
  */
+import './n8n-env'; // first: must run before n8n-core is loaded
+
 import {
 	CredentialTestContext,
 	ExecuteContext,

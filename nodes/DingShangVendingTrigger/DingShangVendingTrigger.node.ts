@@ -1,0 +1,189 @@
+import type {
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
+import { classifyCallback, dedupeKey, normalizeCallback } from './normalizeCallback';
+
+const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang
+
+// A webhook trigger has nothing an AI agent could call, so it is not offered as a tool.
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
+export class DingShangVendingTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingShang Vending Trigger',
+		name: 'dingShangVendingTrigger',
+		icon: 'file:dingshang.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'Delivery Result',
+		description: 'Starts the workflow when a DingShang vending machine reports a dispense result (notify_url callback)',
+		defaults: { name: 'DingShang Vending Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		credentials: [{ name: 'dingShangApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'delivery-result' }],
+		properties: [
+			{
+				displayName:
+					'Event: Delivery Result. DingShang has no webhook registration: the callback address is the notify_url you give each order. Paste this node\'s Production URL followed by ?token=YOUR_SECRET_TOKEN as the Notify URL of Create Order. Activating the workflow registers nothing with DingShang.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'options',
+				default: 'all',
+				options: [
+					{ name: 'All', value: 'all', description: 'Every push, including ones other than dispense results (e.g. order expired)' },
+					{ name: 'Succeeded', value: 'succeeded', description: 'Only successful dispenses' },
+					{ name: 'Failed (Including Timeout)', value: 'failed', description: 'Only failed or timed-out dispenses — the ones to refund' },
+				],
+				description: 'Which callbacks start the workflow; the others are answered and ignored',
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				default: 'urlToken',
+				options: [
+					{ name: 'Secret Token in URL', value: 'urlToken', description: 'Callbacks must carry ?token=&lt;Secret Token&gt;' },
+					{ name: 'None', value: 'none', description: 'Accept callbacks without a token (not recommended)' },
+				],
+				description: 'DingShang does not sign callbacks, so a secret token in the URL keeps forged results out',
+			},
+			{
+				displayName: 'Secret Token',
+				name: 'secretToken',
+				type: 'string',
+				typeOptions: { password: true },
+				required: true,
+				default: '',
+				description: 'A long random string only you and DingShang know; add it to the Notify URL as ?token=…',
+				displayOptions: { show: { authentication: ['urlToken'] } },
+			},
+			{
+				displayName: 'IP Allowlist',
+				name: 'ipAllowlist',
+				type: 'string',
+				default: '',
+				placeholder: '203.0.113.10, 10.0.0.0/8',
+				description: 'Comma-separated IPv4 addresses, IPv4 CIDR ranges or IPv6 addresses allowed to call. Empty allows all.',
+			},
+			{
+				displayName: 'Require Signature',
+				name: 'requireSignature',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to reject callbacks without a sign. A sign that is present is always checked with the credential\'s Signing Key.',
+			},
+			{
+				displayName: 'Deduplication Window (Minutes)',
+				name: 'dedupeWindowMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 1440,
+				description: 'The same result (order, record, status) received again within this time starts no new execution. 0 turns it off.',
+			},
+		],
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const res = this.getResponseObject();
+		const reject = (status: number, error: string): IWebhookResponseData => {
+			res.status(status).json({ received: false, error });
+			return { noWebhookResponse: true };
+		};
+
+		const allowlist = this.getNodeParameter('ipAllowlist', '') as string;
+		try {
+			if (!ipAllowed(allowlist, req.ip ?? req.socket?.remoteAddress)) return reject(403, 'IP address not allowed');
+		} catch (error) {
+			return reject(500, (error as Error).message);
+		}
+		if (this.getNodeParameter('authentication', 'urlToken') === 'urlToken') {
+			const expected = this.getNodeParameter('secretToken', '') as string;
+			if (!tokenMatches(expected, (this.getQueryData() as IDataObject).token)) return reject(401, 'Missing or wrong token');
+		}
+
+		const parsed = readBody(req.headers['content-type'], this.getBodyData(), (req as { rawBody?: Buffer }).rawBody);
+		if ('error' in parsed) return reject(parsed.status, parsed.error);
+
+		const requireSignature = this.getNodeParameter('requireSignature', false) as boolean;
+		let signingKey: string | undefined;
+		if (parsed.body.sign !== undefined || parsed.body.payload !== undefined) {
+			const creds = await this.getCredentials('dingShangApi').catch(() => undefined);
+			signingKey = typeof creds?.signingKey === 'string' ? creds.signingKey : undefined;
+		}
+		const checked = checkBody(parsed.body, signingKey, requireSignature);
+		if (!checked.ok) return reject(checked.status, checked.error);
+		const raw = checked.fields as IDataObject;
+
+		const event = classifyCallback(raw);
+		const wanted = this.getNodeParameter('events', 'all') as string;
+		const emit =
+			wanted === 'all' ||
+			(wanted === 'succeeded' && event === 'delivery.succeeded') ||
+			(wanted === 'failed' && (event === 'delivery.failed' || event === 'delivery.timeout'));
+		if (!emit) return { webhookResponse: { received: true, emitted: false } };
+
+		if (isDuplicate(this, dedupeKey(raw))) return { webhookResponse: { received: true, duplicate: true } };
+
+		const item = normalizeCallback(raw, new Date());
+		if (checked.signature === 'valid') item.signatureVerified = true;
+		return { webhookResponse: { received: true }, workflowData: [[{ json: item }]] };
+	}
+}
+
+/** JSON and form bodies are parsed by n8n; a raw JSON body is parsed here. Anything else is refused. */
+function readBody(
+	contentTypeHeader: string | undefined,
+	parsedBody: unknown,
+	rawBody: Buffer | undefined,
+): { body: IDataObject } | { status: 400 | 413 | 415; error: string } {
+	const contentType = (contentTypeHeader ?? '').split(';')[0].trim().toLowerCase();
+	const isJson = contentType === '' || contentType === 'application/json' || contentType.endsWith('+json');
+	if (!isJson && contentType !== 'application/x-www-form-urlencoded') {
+		return { status: 415, error: `Unsupported content type "${contentType}"; send application/json or form data` };
+	}
+	if (rawBody && rawBody.length > MAX_BODY_BYTES) return { status: 413, error: 'Body too large for a delivery result' };
+	const isObject = (v: unknown): v is IDataObject => !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
+	if (isObject(parsedBody) && Object.keys(parsedBody).length > 0) return { body: parsedBody };
+	if (isJson && rawBody && rawBody.length > 0) {
+		let value: unknown;
+		try {
+			value = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			return { status: 400, error: 'Body is not valid JSON' };
+		}
+		return isObject(value) ? { body: value } : { status: 400, error: 'Body must be a JSON object' };
+	}
+	if (Array.isArray(parsedBody)) return { status: 400, error: 'Body must be a JSON object' };
+	return { status: 400, error: 'Empty body' };
+}
+
+/**
+ * Remembers each result key with the time it was first seen, in the node's static data (saved
+ * by n8n with the workflow), forgetting entries older than the window.
+ */
+function isDuplicate(ctx: IWebhookFunctions, key: string): boolean {
+	const windowMinutes = Number(ctx.getNodeParameter('dedupeWindowMinutes', 1440));
+	if (!(windowMinutes > 0)) return false;
+	const staticData = ctx.getWorkflowStaticData('node');
+	const seen = (staticData.seenResults ?? {}) as Record<string, number>;
+	const now = Date.now();
+	const cutoff = now - windowMinutes * 60_000;
+	for (const [k, at] of Object.entries(seen)) if (at < cutoff) delete seen[k];
+	const duplicate = seen[key] !== undefined;
+	if (!duplicate) seen[key] = now;
+	staticData.seenResults = seen;
+	return duplicate;
+}

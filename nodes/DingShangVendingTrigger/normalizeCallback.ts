@@ -1,0 +1,62 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS } from '../shared/protocol';
+
+export type CallbackEvent = 'delivery.succeeded' | 'delivery.failed' | 'delivery.timeout' | 'other';
+
+function text(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	return typeof value === 'string' ? value : String(value);
+}
+
+function int(value: unknown): number | null {
+	const n = typeof value === 'number' ? value : Number(text(value));
+	return Number.isInteger(n) ? n : null;
+}
+
+/**
+ * Classifies one callback. Only `device.delivery.response` bodies are deliveries; a push without
+ * a documented shape (order expiry, …) is `other`, never dropped. The timeout push is
+ * undocumented: we recognise `status: IS_TIMEOUT` or an `error_msg` of "timeout"/"超时".
+ */
+export function classifyCallback(raw: IDataObject): CallbackEvent {
+	if (text(raw.method) !== CALLBACK_METHOD) return 'other';
+	const deliverStatus = text(raw.deliver_status);
+	const errorMsg = text(raw.error_msg) ?? '';
+	if (text(raw.status) === 'IS_TIMEOUT' || /^\s*timeout\s*$|超时/i.test(errorMsg)) return 'delivery.timeout';
+	if (deliverStatus === '1') return 'delivery.succeeded';
+	if (deliverStatus === '0') return 'delivery.failed';
+	return 'other';
+}
+
+/** The item the trigger emits: stable names, plain-language reasons, and the body as received. */
+export function normalizeCallback(raw: IDataObject, receivedAt: Date): IDataObject {
+	const event = classifyCallback(raw);
+	const floorStatus = text(raw.floor_status) ?? null;
+	const errorMsg = text(raw.error_msg) ?? '';
+	const floor = floorStatus === null ? undefined : FLOOR_STATUS[floorStatus];
+	const outcome = event === 'delivery.failed' ? 'failed' : event === 'delivery.timeout' ? 'timeout' : 'ok';
+	const explained = explainOutcome(outcome, floorStatus ?? undefined, errorMsg);
+	return {
+		event,
+		orderId: int(raw.order_id),
+		recordId: int(raw.record_id),
+		success: event === 'delivery.succeeded',
+		deliverStatus: text(raw.deliver_status) ?? null,
+		floorStatus,
+		floorStatusText: floor?.en ?? null,
+		floorStatusTextZh: floor?.zh ?? null,
+		errorMsg,
+		reason: explained.reason ?? null,
+		reasonZh: explained.reasonZh ?? null,
+		receivedAt: receivedAt.toISOString(),
+		raw,
+	};
+}
+
+/** What makes two callbacks "the same result" for deduplication. */
+export function dedupeKey(raw: IDataObject): string {
+	return [text(raw.method), text(raw.order_id), text(raw.record_id), text(raw.deliver_status), text(raw.status)]
+		.map((part) => part ?? '')
+		.join('|');
+}
