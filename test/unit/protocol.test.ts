@@ -1,0 +1,88 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import {
+	ERROR_CODES,
+	explainFailure,
+	explainOutcome,
+	FAIL_REASONS,
+	FLOOR_STATUS,
+	isMachineBusy,
+	MACHINE_BUSY_CODE,
+	MACHINE_BUSY_MESSAGE,
+	outcomeOfStatus,
+} from '../../nodes/shared/protocol';
+
+// The protocol page as received (docs/PROTOCOL.md is a verbatim copy of ../shared/PROTOCOL.md).
+const protocol = readFileSync(join(__dirname, '../../docs/PROTOCOL.md'), 'utf8');
+
+describe('tables agree with PROTOCOL.md', () => {
+	it('every documented error_msg has an English and Chinese explanation', () => {
+		const section = protocol.slice(protocol.indexOf('Known values and meaning'), protocol.indexOf('If the machine never reports'));
+		const documented = [...section.replace(/\s+/g, ' ').matchAll(/(?:;|:) ([A-Z][A-Za-z ]+?) \(/g)].map((m) => m[1]);
+		expect(documented.length).toBe(15);
+		for (const msg of documented) {
+			expect(FAIL_REASONS[msg]?.en).toBeTruthy();
+			expect(FAIL_REASONS[msg]?.zh).toMatch(/[\u4e00-\u9fff]/);
+		}
+		expect(Object.keys(FAIL_REASONS).sort()).toEqual([...documented].sort());
+	});
+
+	it('every documented floor_status has an explanation', () => {
+		const flat = protocol.replace(/\s+/g, ' ');
+		const line = flat.slice(flat.indexOf('`floor_status` (channel state):'), flat.indexOf('- `error_msg`'));
+		const codes = [...line.matchAll(/(\d+) [a-z]/g)].map((m) => m[1]);
+		expect(codes).toEqual(['0', '1', '2', '3', '47']);
+		expect(Object.keys(FLOOR_STATUS).sort()).toEqual([...codes].sort());
+	});
+
+	it('every error code named in PROTOCOL.md is mapped to a plain explanation', () => {
+		const section = protocol.slice(protocol.indexOf('## Error codes seen in the docs'));
+		const codes = [...section.matchAll(/\b([1-9]\d{2,4})\b/g)]
+			.map((m) => Number(m[1]))
+			.filter((n) => n !== 1000 && n !== 6056); // "1000–6056" is the range, not codes
+		expect(codes.length).toBeGreaterThanOrEqual(20);
+		for (const code of codes) expect(ERROR_CODES[code]?.en).toBeTruthy();
+	});
+});
+
+describe('explanations', () => {
+	it('explains a documented failure in both languages, with the channel state', () => {
+		expect(explainFailure('2', 'Goods are Stuck')).toEqual({
+			en: 'The drop sensor saw no product: the product is stuck (Product stuck in the channel)',
+			zh: '掉货检测未检测到商品：卡货（商品卡货）',
+		});
+		expect(explainFailure('3', '').en).toBe('Motor fault');
+	});
+
+	it('passes an unknown machine message through verbatim', () => {
+		expect(explainFailure('1', 'Brand New Error').en).toBe('Machine reported: Brand New Error (Channel normal)');
+		expect(explainFailure(undefined, undefined).en).toMatch(/without a reason/);
+	});
+
+	it('explainOutcome is empty for success and set for failure/timeout', () => {
+		expect(explainOutcome('dispensed')).toEqual({});
+		expect(explainOutcome('failed', '3', 'Over Current').reason).toMatch(/short-circuit/);
+		expect(explainOutcome('timeout').reasonZh).toMatch(/120/);
+	});
+
+	it('recognises "machine busy" by the sandbox code and by wording', () => {
+		expect(isMachineBusy(MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE)).toBe(true);
+		expect(isMachineBusy(9999, '设备正在出货，请稍后')).toBe(true);
+		expect(isMachineBusy(6034, 'order already delivered')).toBe(false);
+	});
+
+	it('maps delivery and record statuses to outcomes', () => {
+		expect(outcomeOfStatus('未取货或正在出货')).toBe('pending');
+		expect(outcomeOfStatus('IS_DELIVERING')).toBe('pending');
+		expect(outcomeOfStatus('WAITING_PICKED_UP')).toBe('waiting');
+		expect(outcomeOfStatus('出货成功')).toBe('dispensed');
+		expect(outcomeOfStatus('IS_SUCCESS')).toBe('dispensed');
+		expect(outcomeOfStatus('出货失败')).toBe('failed');
+		expect(outcomeOfStatus('IS_FAILED')).toBe('failed');
+		expect(outcomeOfStatus('出货超时')).toBe('timeout');
+		expect(outcomeOfStatus('IS_TIMEOUT')).toBe('timeout');
+		expect(outcomeOfStatus('something else')).toBeUndefined();
+		expect(outcomeOfStatus(undefined)).toBeUndefined();
+	});
+});
