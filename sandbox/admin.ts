@@ -1,12 +1,15 @@
 import type { CallbackDispatcher } from './callbacks';
 import { isoTime, type Scheduler, type VirtualClock } from './clock';
 import type { FaultQueue } from './faults';
+import type { Dispenser } from './dispense';
+import { snapshot } from './snapshot';
 import type { SandboxState } from './state';
 
 /** Test-only control API under /__sandbox/ (plain JSON, no envelope, loopback clients only). */
 
 export interface AdminContext {
 	state: SandboxState;
+	dispenser: Dispenser;
 	clock: VirtualClock;
 	scheduler: Scheduler;
 	faults: FaultQueue;
@@ -50,7 +53,7 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 			return {
 				status: 200,
 				json: {
-					...ctx.state.snapshot(),
+					...snapshot(ctx.state, ctx.dispenser),
 					callbacks: ctx.callbacks.list(),
 					faults: ctx.faults.list(),
 					requests: { ...ctx.requests },

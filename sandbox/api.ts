@@ -4,7 +4,9 @@ import { DELIVERY_METHOD } from '../nodes/shared/protocol';
 import { decodePayload, isEmptyValue, verifyParams } from '../nodes/shared/signing';
 import type { VirtualClock } from './clock';
 import { ApiError, fromError, invalidParams, ok, type ApiAnswer } from './envelope';
-import type { Machine, NewOrder, SandboxState } from './state';
+import type { Dispenser } from './dispense';
+import type { Machine, NewOrder } from './model';
+import type { SandboxState } from './state';
 
 /** The Open API endpoints: header checks, body and payload checks, then the state's rules. */
 
@@ -18,6 +20,7 @@ export interface ApiConfig {
 export interface ApiContext {
 	config: ApiConfig;
 	state: SandboxState;
+	dispenser: Dispenser;
 	clock: VirtualClock;
 }
 
@@ -95,7 +98,7 @@ export function runApi(ctx: ApiContext, route: Route, req: ApiRequest): ApiResul
 }
 
 function runSigned(ctx: ApiContext, kind: Kind, machine: Machine, params: Record<string, unknown>, param?: string): unknown {
-	const { state } = ctx;
+	const { state, dispenser } = ctx;
 	switch (kind) {
 		case 'getOrder':
 			return state.viewOrder(state.findOrder(machine, positiveInt(param, 'order_id')));
@@ -106,11 +109,11 @@ function runSigned(ctx: ApiContext, kind: Kind, machine: Machine, params: Record
 			if (params.method !== DELIVERY_METHOD) throw new ApiError(6021, `method invalid: expected ${DELIVERY_METHOD}`);
 			const orderId = positiveInt(params.order_id, 'order_id');
 			const recordId = positiveInt(params.record_id, 'record_id');
-			return state.viewDelivery(state.putDelivery(machine, orderId, recordId), true);
+			return dispenser.view(dispenser.put(machine, orderId, recordId), true);
 		}
 		case 'getDelivery':
 			if (!param || !/^\d{1,20}$/.test(param)) throw invalidParams('delivery_id must be numeric');
-			return state.viewDelivery(state.findDelivery(machine, param), false);
+			return dispenser.view(dispenser.find(machine, param), false);
 		default:
 			throw new ApiError(1000, `unhandled route ${kind}`, 500);
 	}

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'net';
 import { CallbackDispatcher } from './callbacks';
 import { RealTimers, Scheduler, VirtualClock } from './clock';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SIGN_KEY } from './constants';
+import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
 import { createSandboxServer } from './server';
 import { SandboxState } from './state';
@@ -70,6 +71,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 	const faults = new FaultQueue();
 	const callbacks = new CallbackDispatcher({ clock, scheduler, timers, faults, log });
 	const state = new SandboxState({ clock, scheduler, faults, callbacks, log });
+	const dispenser = new Dispenser(state);
 	const requests: Record<string, number> = {};
 	const resetAll = (): void => {
 		scheduler.clear();
@@ -77,10 +79,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		callbacks.reset();
 		clock.reset();
 		state.reset();
+		dispenser.reset();
 		for (const key of Object.keys(requests)) delete requests[key];
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, clock, scheduler, faults, callbacks, requests, resetAll, timers, log });
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, resetAll, timers, log });
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

@@ -98,10 +98,13 @@ export class DingShangVendingTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();
 		const res = this.getResponseObject();
-		const reject = (status: number, error: string): IWebhookResponseData => {
-			res.status(status).json({ received: false, error });
-			return { noWebhookResponse: true };
+		// The node writes every answer itself: with responseMode "onReceived" n8n 1.x would otherwise
+		// send its `responseData` default literally instead of our small JSON body.
+		const answer = (status: number, body: IDataObject, workflowData?: IWebhookResponseData['workflowData']) => {
+			res.status(status).json(body);
+			return workflowData ? { noWebhookResponse: true, workflowData } : { noWebhookResponse: true };
 		};
+		const reject = (status: number, error: string) => answer(status, { received: false, error });
 
 		const allowlist = this.getNodeParameter('ipAllowlist', '') as string;
 		try {
@@ -133,13 +136,13 @@ export class DingShangVendingTrigger implements INodeType {
 			wanted === 'all' ||
 			(wanted === 'succeeded' && event === 'delivery.succeeded') ||
 			(wanted === 'failed' && (event === 'delivery.failed' || event === 'delivery.timeout'));
-		if (!emit) return { webhookResponse: { received: true, emitted: false } };
+		if (!emit) return answer(200, { received: true, emitted: false });
 
-		if (isDuplicate(this, dedupeKey(raw))) return { webhookResponse: { received: true, duplicate: true } };
+		if (isDuplicate(this, dedupeKey(raw))) return answer(200, { received: true, duplicate: true });
 
 		const item = normalizeCallback(raw, new Date());
 		if (checked.signature === 'valid') item.signatureVerified = true;
-		return { webhookResponse: { received: true }, workflowData: [[{ json: item }]] };
+		return answer(200, { received: true }, [[{ json: item }]]);
 	}
 }
 

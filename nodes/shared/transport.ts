@@ -194,6 +194,12 @@ export async function dingShangRead(
 /** Messages the platform sends with `code 0` that still mean failure, mapped to their code. */
 const MESSAGE_CODES: Record<string, number> = { 订单未支付: 6054 };
 
+/** The platform code behind a failure, including code-0 refusals known by their message. */
+export function failureCode(error: unknown): number | undefined {
+	if (!(error instanceof DingShangFailure)) return undefined;
+	return error.details.code ?? MESSAGE_CODES[error.details.platformMessage ?? ''];
+}
+
 /** Converts a failure into n8n's NodeApiError with the platform code, message and a plain explanation. */
 export function toNodeApiError(
 	ctx: IExecuteFunctions,
@@ -203,7 +209,7 @@ export function toNodeApiError(
 	if (error instanceof NodeApiError) return error;
 	const failure =
 		error instanceof DingShangFailure ? error : new DingShangFailure('unknown', (error as Error)?.message ?? String(error));
-	const code = failure.details.code ?? MESSAGE_CODES[failure.details.platformMessage ?? ''];
+	const code = failureCode(failure);
 	const explained = code !== undefined ? explainCode(code) : undefined;
 	let description: string;
 	if (failure.kind === 'platform' || code !== undefined) {

@@ -119,7 +119,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		type: opts.type,
 		typeVersion: opts.typeVersion ?? latestVersion(nodeTypes.getByName(opts.type)),
 		position: [250, 0],
-		parameters: opts.parameters,
+		parameters: structuredClone(opts.parameters), // the Workflow constructor rewrites node.parameters (adds defaults)
 		credentials: credentialRefs(Object.keys(opts.credentials ?? {})),
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
@@ -252,7 +252,6 @@ export async function testCredential(
 	}
 
 	const credentialsHelper = new TestCredentialsHelper({ [typeName]: credentialType }, { [typeName]: data });
-	const additionalData = createAdditionalData(credentialsHelper);
 	const credentialsDecrypted: ICredentialsDecrypted = {
 		id: `test-${typeName}`,
 		name: `${typeName} (test)`,
@@ -261,7 +260,7 @@ export async function testCredential(
 	};
 	try {
 		credentialsDecrypted.data = credentialsHelper.applyDefaultsAndOverwrites(
-			additionalData,
+			createAdditionalData(credentialsHelper),
 			credentialsDecrypted.data!,
 			typeName,
 			'internal',
@@ -308,6 +307,7 @@ export async function testCredential(
 		active: false,
 		nodeTypes: new TestNodeTypes({ [nodeTypeCopy.description.name]: nodeTypeCopy }),
 	});
+	const additionalData = createAdditionalData(credentialsHelper, undefined, { currentNodeParameters: node.parameters });
 	const executeFunctions = new ExecuteContext(
 		workflow,
 		node,
@@ -323,6 +323,10 @@ export async function testCredential(
 	const routingNode = new RoutingNode(executeFunctions, nodeTypeCopy, credentialsDecrypted);
 	const rules = testFunction.testRequest.rules;
 
+	// NB (observed with n8n-workflow 1.120): NodeApiError declares a `cause` class field, which resets
+	// the Error's cause to undefined. So `error.cause?.response` is never set, `responseCode` rules
+	// never match, and the message is the NodeApiError's (e.g. 401 → "Authorization failed - please
+	// check your credentials"). Same code and same packages as n8n 1.123, so same outcome there.
 	let response: INodeExecutionData[][] | null | undefined;
 	try {
 		response = await routingNode.runNode();

@@ -69,6 +69,7 @@ export function latestVersion(type: AnyNodeType): number {
 
 /** Node name → credentials reference, as stored on a workflow node (ids are fake). */
 export function credentialRefs(names: string[]): INode['credentials'] {
+	if (names.length === 0) return undefined; // a node with no credential selected has none at all
 	return Object.fromEntries(names.map((name) => [name, { id: `test-${name}`, name: `${name} (test)` }]));
 }
 

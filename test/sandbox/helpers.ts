@@ -7,7 +7,6 @@ import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sa
 
 /** Shared test client for the sandbox: real HTTP on 127.0.0.1, never throws on HTTP status. */
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type Json = any;
 
 let tradeSeq = 0;

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { DingShangCredentials } from '../../shared/transport';
-import { getDingShangCredentials, toNodeApiError } from '../../shared/transport';
+import { failureCode, getDingShangCredentials, toNodeApiError } from '../../shared/transport';
 
 export interface ItemTask<T> {
 	/** Reads and validates the item's parameters; throws (no request sent) when one is bad. */
@@ -72,8 +72,7 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 			const apiError = toNodeApiError(ctx, outcome.error, i);
 			if (!continueOnFail) throw apiError;
 			output.push({
-				json: { error: apiError.message, description: apiError.description ?? null, ...errorCode(apiError) },
-				error: apiError,
+				json: { error: apiError.message, description: apiError.description ?? null, code: failureCode(outcome.error) ?? null },
 				pairedItem: { item: i },
 			});
 			continue;
@@ -81,9 +80,4 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 		for (const json of outcome.ok) output.push({ json, pairedItem: { item: i } });
 	}
 	return output;
-}
-
-function errorCode(error: { cause?: unknown }): IDataObject {
-	const cause = error.cause as { code?: unknown } | undefined;
-	return typeof cause?.code === 'number' ? { code: cause.code } : {};
 }

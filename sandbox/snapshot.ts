@@ -1,0 +1,53 @@
+import { isoTime } from './clock';
+import type { Dispenser } from './dispense';
+import { money } from './model';
+import type { SandboxState } from './state';
+
+/** The machines / orders / deliveries part of GET /__sandbox/state (plain JSON, nothing omitted). */
+export function snapshot(state: SandboxState, dispenser: Dispenser): Record<string, unknown> {
+	return {
+		now: isoTime(state.deps.clock.now()),
+		machines: [...state.machines.values()].map((m) => ({
+			machine_no: m.machine_no,
+			type: m.type,
+			dwell_seconds: m.dwell_seconds,
+			online: m.online,
+			locked: state.isLocked(m),
+			locked_until: state.isLocked(m) ? isoTime(m.lockedUntil as number) : undefined,
+			products: m.products.map((p) => ({
+				product_id: p.product_id,
+				name: p.name,
+				price: money(p.priceCents),
+				stock: p.stock,
+				channel: p.channel,
+			})),
+		})),
+		orders: [...state.orders.values()].map((o) => ({
+			order_id: o.order_id,
+			trade_id: o.trade_id,
+			machine_no: o.machine_no,
+			status: o.status,
+			expired: o.expired,
+			notify_url: o.notify_url,
+			created_at: isoTime(o.created_at),
+			expires_at: isoTime(o.expires_at),
+			records: o.records.map((r) => ({
+				order_id: o.order_id,
+				record_id: r.id,
+				product_id: r.product_id,
+				quantity: r.quantity,
+				price: money(r.priceCents),
+				status: r.status,
+				dispense_count: r.dispense_count,
+				dropped: r.dropped,
+			})),
+		})),
+		deliveries: [...state.deliveries.values()].map((d) => ({
+			delivery_id: d.delivery_id,
+			machine_no: d.machine_no,
+			order_id: d.order_id,
+			record_id: d.record_id,
+			...dispenser.view(d, false),
+		})),
+	};
+}

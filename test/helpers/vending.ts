@@ -1,0 +1,37 @@
+import '../helpers/n8n-env';
+
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { DingShangApi } from '../../credentials/DingShangApi.credentials';
+import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
+import type { SandboxClient } from '../sandbox/helpers';
+import { runNode, type RunNodeResult } from './engine';
+
+/** Runs the DingShang Vending node through n8n-core's engine against a sandbox. */
+export function vendingRunner(client: SandboxClient, override: Partial<Record<'baseUrl' | 'appId' | 'appSecret' | 'signingKey', string>> = {}) {
+	const credentials = {
+		baseUrl: client.sb.baseUrl,
+		appId: client.sb.appId,
+		appSecret: client.sb.appSecret,
+		signingKey: client.sb.signKey,
+		...override,
+	};
+	return (parameters: INodeParameters, items: IDataObject[] = [{}], continueOnFail = false): Promise<RunNodeResult> =>
+		runNode({
+			nodeTypes: { dingShangVending: new DingShangVending() },
+			credentialTypes: { dingShangApi: new DingShangApi() },
+			credentials: { dingShangApi: credentials },
+			type: 'dingShangVending',
+			parameters,
+			items,
+			continueOnFail,
+		});
+}
+
+/** Total API requests the sandbox received (admin routes excluded). */
+export async function apiRequestCount(client: SandboxClient): Promise<number> {
+	const state = await client.state();
+	return Object.entries(state.requests as Record<string, number>)
+		.filter(([route]) => !route.includes('__sandbox'))
+		.reduce((sum, [, n]) => sum + n, 0);
+}

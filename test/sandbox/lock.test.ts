@@ -1,0 +1,52 @@
+import { MACHINE_BUSY_CODE } from '../../nodes/shared/protocol';
+import { openSandbox, type Json, type SandboxClient } from './helpers';
+
+/** Time scale 1 so nothing moves unless the test pushes the virtual clock. */
+let c: SandboxClient;
+beforeAll(async () => {
+	c = await openSandbox({ timeScale: 1 });
+});
+afterAll(() => c.sb.close());
+
+const locked = async (no: string): Promise<boolean> => (await c.state()).machines.find((m: Json) => m.machine_no === no).locked;
+
+it('refuses a second command while dispensing and accepts it once the dispense ends', async () => {
+	const { orderId, recordIds } = await c.paidOrder('10000002', [
+		{ product_id: 101, quantity: 1 },
+		{ product_id: 102, quantity: 1 },
+	]);
+	expect((await c.putDelivery('10000002', orderId, recordIds[0])).data.code).toBe(0);
+	expect(await locked('10000002')).toBe(true);
+	expect((await c.putDelivery('10000002', orderId, recordIds[1])).data.code).toBe(MACHINE_BUSY_CODE);
+	await c.advance(1); // a dispense takes 0.5–1 s
+	expect((await c.record(recordIds[0])).status).toBe('IS_SUCCESS');
+	expect(await locked('10000002')).toBe(false);
+	expect((await c.putDelivery('10000002', orderId, recordIds[1])).data.code).toBe(0);
+	await c.advance(1);
+	expect((await c.record(recordIds[1])).status).toBe('IS_SUCCESS');
+});
+
+it.each([
+	['10000001', 15],
+	['10000002', 30],
+	['10000003', 90],
+	['10000004', 45],
+	['10000005', 45],
+])('machine %s without a report stays locked for its dwell of %i s', async (machineNo, dwell) => {
+	await c.fault({ kind: 'deviceSilent', machineNo });
+	const { orderId, recordIds } = await c.paidOrder(machineNo, [
+		{ product_id: 101, quantity: 1 },
+		{ product_id: 102, quantity: 1 },
+	]);
+	expect((await c.putDelivery(machineNo, orderId, recordIds[0])).data.code).toBe(0);
+	await c.advance(dwell - 1);
+	expect(await locked(machineNo)).toBe(true);
+	expect((await c.putDelivery(machineNo, orderId, recordIds[1])).data.code).toBe(MACHINE_BUSY_CODE);
+	await c.advance(2);
+	expect(await locked(machineNo)).toBe(false);
+	expect((await c.record(recordIds[0])).status).toBe('IS_DELIVERING');
+	expect((await c.putDelivery(machineNo, orderId, recordIds[1])).data.code).toBe(0);
+	await c.advance(120);
+	expect((await c.record(recordIds[0])).status).toBe('IS_TIMEOUT');
+	expect((await c.record(recordIds[1])).status).toBe('IS_SUCCESS');
+});
