@@ -1,3 +1,5 @@
+import { ERROR_CODES } from '../nodes/shared/protocol';
+
 import type {
 	IAuthenticateGeneric,
 	Icon,
@@ -67,11 +69,18 @@ export class DingShangApi implements ICredentialType {
 		},
 	};
 
+	// n8n 1.x only evaluates body rules (status-code rules never fire), so HTTP errors are let through
+	// and every known platform code becomes a rule whose message carries the code and its explanation.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/api/openapi/v1/ping',
 			method: 'POST',
+			ignoreHttpStatusErrors: true,
 		},
+		rules: Object.entries(ERROR_CODES).map(([code, text]) => ({
+			type: 'responseSuccessBody' as const,
+			properties: { key: 'code', value: Number(code), message: `DingShang error ${code}: ${text.en}` },
+		})),
 	};
 }
