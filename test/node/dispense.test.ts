@@ -1,0 +1,198 @@
+import { SandboxClient, openSandbox } from '../sandbox/helpers';
+import { vendingRunner } from '../helpers/vending';
+
+/**
+ * Put Delivery under the conditions a merchant meets: busy machines, several machines at once,
+ * failures, silence, and lost answers — with the sandbox's per-record dispense_count as the proof
+ * that nothing is dispensed twice.
+ */
+
+let client: SandboxClient;
+let run: ReturnType<typeof vendingRunner>;
+
+beforeAll(async () => {
+	client = await openSandbox({ timeScale: 0.01 });
+	run = vendingRunner(client);
+});
+afterAll(async () => client.sb.close());
+
+type Json = Record<string, any>;
+const put = (machineNo: string, orderId: number | string, extra: Json = {}) => ({
+	resource: 'delivery',
+	operation: 'put',
+	machineNo,
+	orderId: String(orderId),
+	dispense: 'allPending',
+	waitForResult: true,
+	...extra,
+});
+
+async function deliveriesOf(recordIds: number[]): Promise<Json[]> {
+	const state = await client.state();
+	return state.deliveries.filter((d: Json) => recordIds.includes(d.record_id));
+}
+
+describe('machine lock', () => {
+	it('busy then free: the second item waits for the machine and is dispensed once', async () => {
+		const a = await client.paidOrder('10000001');
+		const b = await client.paidOrder('10000001');
+		// The first dispense never reports: the machine stays locked for its dwell (15 s × 0.01).
+		await client.fault({ kind: 'deviceSilent', machineNo: '10000001' });
+		const before = (await client.state()).requests['POST /deliveries'] ?? 0;
+		const result = await run(put('10000001', '={{$json.orderId}}', { waitForResult: false }), [{ orderId: a.orderId }, { orderId: b.orderId }]);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((i) => i.json.outcome)).toEqual(['sent', 'sent']);
+		const putRequests = (await client.state()).requests['POST /deliveries'] - before;
+		expect(putRequests).toBeGreaterThan(2); // at least one refusal "machine is dispensing" was retried
+		expect((await client.record(a.recordIds[0])).dispense_count).toBe(1);
+		expect((await client.record(b.recordIds[0])).dispense_count).toBe(1);
+	});
+
+	it('gives up after Max Wait for Machine with an explanation, nothing dispensed', async () => {
+		const a = await client.paidOrder('10000003');
+		const b = await client.paidOrder('10000003');
+		await client.fault({ kind: 'deviceSilent', machineNo: '10000003' }); // conveyor: 90 s × 0.01 lock
+		await run(put('10000003', a.orderId, { waitForResult: false }));
+		const result = await run(put('10000003', b.orderId, { waitForResult: false, maxWaitSeconds: 0.2 }));
+		expect(String(result.error?.message)).toMatch(/Machine 10000003 was still dispensing after waiting 0.2 s/);
+		expect(String(result.error?.description)).toMatch(/still dispensing a previous item/);
+		expect((await client.record(b.recordIds[0])).dispense_count).toBe(0);
+	});
+});
+
+describe('ordering and concurrency', () => {
+	it('dispenses all 3 records of an order one after another, in record order', async () => {
+		const order = await client.paidOrder('10000002', [
+			{ product_id: 101, quantity: 1 },
+			{ product_id: 102, quantity: 1 },
+			{ product_id: 103, quantity: 1 },
+		]);
+		const result = await run(put('10000002', order.orderId));
+		expect(result.items.map((i) => i.json.record_id)).toEqual(order.recordIds);
+		expect(result.items.map((i) => i.json.outcome)).toEqual(['dispensed', 'dispensed', 'dispensed']);
+		const deliveries = await deliveriesOf(order.recordIds);
+		expect(deliveries.map((d) => d.record_id)).toEqual(order.recordIds);
+		for (const id of order.recordIds) expect((await client.record(id)).dispense_count).toBe(1);
+	});
+
+	it('20 items over 5 machines: machines in parallel, each machine in item order', async () => {
+		const machines = ['10000001', '10000002', '10000003', '10000004', '10000005'];
+		const items: Json[] = [];
+		for (let round = 0; round < 4; round++) {
+			for (const machineNo of machines) {
+				const { orderId, recordIds } = await client.paidOrder(machineNo);
+				items.push({ machineNo, orderId, recordId: recordIds[0] });
+			}
+		}
+		const startIndex = (await client.state()).deliveries.length;
+		const result = await run(put('={{$json.machineNo}}', '={{$json.orderId}}', { waitForResult: true }), items);
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(20);
+		result.items.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json).toMatchObject({ machine_no: items[i].machineNo, record_id: items[i].recordId, outcome: 'dispensed' });
+		});
+		const deliveries: Json[] = (await client.state()).deliveries.slice(startIndex);
+		expect(deliveries).toHaveLength(20);
+		for (const machineNo of machines) {
+			const expected = items.filter((i) => i.machineNo === machineNo).map((i) => i.recordId);
+			expect(deliveries.filter((d) => d.machine_no === machineNo).map((d) => d.record_id)).toEqual(expected);
+		}
+		// Machines ran side by side: the platform saw machines interleaved, not five blocks in a row.
+		const switches = deliveries.filter((d, i) => i > 0 && d.machine_no !== deliveries[i - 1].machine_no).length;
+		expect(switches).toBeGreaterThan(machines.length - 1);
+		for (const item of items) expect((await client.record(item.recordId)).dispense_count).toBe(1);
+	});
+});
+
+describe('wait for result', () => {
+	it.each([
+		['stuck product', '2', 'Goods are Stuck', /product is stuck/, /卡货/],
+		['motor fault', '3', 'Over Current', /short-circuit/, /电机短路/],
+	])('%s → outcome failed with the reason in English and 中文', async (_name, floorStatus, errorMsg, reason, reasonZh) => {
+		const order = await client.paidOrder('10000004');
+		await client.fault({ kind: 'deliveryFail', machineNo: '10000004', floorStatus, errorMsg });
+		const result = await run(put('10000004', order.orderId));
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ outcome: 'failed', status: '出货失败', fail_reason: errorMsg });
+		// Get Delivery has no floor status, so the explanation comes from the fail reason alone.
+		expect(String(result.items[0].json.reason)).toMatch(reason);
+		expect(String(result.items[0].json.reasonZh)).toMatch(reasonZh);
+		expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);
+	});
+
+	it('machine never reports → outcome timeout after the platform resets the dispense', async () => {
+		const order = await client.paidOrder('10000001');
+		await client.fault({ kind: 'deviceSilent', machineNo: '10000001' });
+		const result = await run(put('10000001', order.orderId));
+		expect(result.items[0].json).toMatchObject({ outcome: 'timeout', status: '出货超时' });
+		expect(String(result.items[0].json.reason)).toMatch(/did not report a result within 120 seconds/);
+		expect((await client.record(order.recordIds[0])).status).toBe('IS_TIMEOUT');
+		expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);
+	});
+
+	it('our own Result Timeout ends the wait with outcome timeout and a reason', async () => {
+		const order = await client.paidOrder('10000002');
+		await client.fault({ kind: 'deviceSilent', machineNo: '10000002' });
+		const result = await run(put('10000002', order.orderId, { options: { resultTimeoutSeconds: 0.3 } }));
+		expect(result.items[0].json).toMatchObject({ outcome: 'timeout' });
+		expect(String(result.items[0].json.reason)).toMatch(/No final result within 0.3 s/);
+	});
+});
+
+describe('lost answers never cause a double dispense', () => {
+	const kinds = ['http500', 'html', 'malformedJson', 'reset', 'delay'] as const;
+	for (const kind of kinds) {
+		for (const when of ['before', 'after'] as const) {
+			it(`${kind} ${when} processing → dispensed exactly once`, async () => {
+				const order = await client.paidOrder('10000005');
+				await client.fault({
+					kind,
+					when,
+					ms: kind === 'delay' ? 1500 : undefined,
+					match: { method: 'POST', path: '/api/openapi/v1/deliveries' },
+				});
+				const result = await run(put('10000005', order.orderId, { options: { requestTimeoutSeconds: 1 } }));
+				expect(result.error).toBeUndefined();
+				const item = result.items[0].json;
+				expect(item.outcome).toBe('dispensed');
+				if (when === 'after') {
+					// The platform executed the command but its answer was lost: read back, not re-sent.
+					expect(item.answer_lost).toBe(true);
+					expect(item.record_status).toEqual(expect.stringMatching(/IS_DELIVERING|IS_SUCCESS/));
+				}
+				// A delayed original may still be on its way to the platform: let it land before counting.
+				if (kind === 'delay' && when === 'before') await new Promise((resolve) => setTimeout(resolve, 1000));
+				expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);
+			});
+		}
+	}
+
+	it('when the order cannot be read back either, the command is not re-sent and the error says so', async () => {
+		const order = await client.paidOrder('10000004');
+		await client.fault({ kind: 'reset', when: 'after', match: { method: 'POST', path: '/api/openapi/v1/deliveries' } });
+		await client.fault({ kind: 'http500', count: 5, match: { method: 'POST', path: `/api/openapi/v1/orders/${order.orderId}` } });
+		const result = await run(put('10000004', order.orderId, { dispense: 'record', recordId: String(order.recordIds[0]) }));
+		expect(String(result.error?.message)).toMatch(/NOT sent again: check machine 10000004 and order/);
+		expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);
+	});
+
+	it('reads retry through transient faults (Get Order behind two 500s)', async () => {
+		const order = await client.order('10000001');
+		await client.fault({ kind: 'http500', count: 2, match: { method: 'POST', path: `/api/openapi/v1/orders/${order.orderId}` } });
+		const result = await run({ resource: 'order', operation: 'get', orderId: String(order.orderId), machineNo: '10000001' });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.order_id).toBe(order.orderId);
+	});
+
+	it('Update Order whose answer is lost is confirmed by reading the order, not repeated blindly', async () => {
+		const order = await client.order('10000002');
+		const puts = async () => (await client.state()).requests['PUT /orders/{order_id}'] ?? 0;
+		const before = await puts();
+		await client.fault({ kind: 'reset', when: 'after', match: { method: 'PUT', path: `/api/openapi/v1/orders/${order.orderId}` } });
+		const result = await run({ resource: 'order', operation: 'update', orderId: String(order.orderId), machineNo: '10000002', status: 1 });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ updated: true, order_status: 'SUCCESS' });
+		expect((await puts()) - before).toBe(1);
+	});
+});
