@@ -16,13 +16,13 @@ export function vendingRunner(client: SandboxClient, override: Partial<Record<'b
 		signingKey: client.sb.signKey,
 		...override,
 	};
-	return (parameters: INodeParameters, items: IDataObject[] = [{}], continueOnFail = false): Promise<RunNodeResult> =>
+	return (parameters: Record<string, unknown>, items: IDataObject[] = [{}], continueOnFail = false): Promise<RunNodeResult> =>
 		runNode({
 			nodeTypes: { dingShangVending: new DingShangVending() },
 			credentialTypes: { dingShangApi: new DingShangApi() },
 			credentials: { dingShangApi: credentials },
 			type: 'dingShangVending',
-			parameters,
+			parameters: parameters as INodeParameters,
 			items,
 			continueOnFail,
 		});
