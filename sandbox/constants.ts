@@ -1,15 +1,9 @@
 /**
  * Sandbox choices where the DingShang docs are silent (see sandbox/README.md).
- * The four delivery status texts are meant to move to nodes/shared/protocol.ts.
  */
 
-/** `status` texts of a delivery. Only `delivering` is documented (seed 003); the rest are our choice. */
-export const DELIVERY_STATUS_TEXT = {
-	delivering: '未取货或正在出货',
-	success: '出货成功',
-	failed: '出货失败',
-	timeout: '出货超时',
-} as const;
+/** `status` texts of a delivery: one table, shared with the nodes (only `delivering` is documented). */
+export { DELIVERY_STATUS_TEXT } from '../nodes/shared/protocol';
 
 /** `fail_reason` of a delivery, and `error_msg` of the push, when the machine never reported. */
 export const TIMEOUT_FAIL_REASON = 'timeout';
