@@ -105,6 +105,18 @@ describe('ordering and concurrency', () => {
 	});
 });
 
+describe('two executions at once (two payments for one machine)', () => {
+	it('never have two commands in flight for one machine: no busy refusal at all', async () => {
+		const a = await client.paidOrder('10000004');
+		const b = await client.paidOrder('10000004');
+		const puts = async () => (await client.state()).requests['POST /deliveries'] ?? 0;
+		const before = await puts();
+		const [ra, rb] = await Promise.all([run(put('10000004', a.orderId)), run(put('10000004', b.orderId))]);
+		expect([ra.items[0].json.outcome, rb.items[0].json.outcome]).toEqual(['dispensed', 'dispensed']);
+		expect((await puts()) - before).toBe(2); // a busy refusal would have cost a retry
+	});
+});
+
 describe('wait for result', () => {
 	it.each([
 		['stuck product', '2', 'Goods are Stuck', /product is stuck/, /卡货/],
