@@ -173,9 +173,13 @@ function readBody(
 	return { status: 400, error: 'Empty body' };
 }
 
+/** Most results remembered for deduplication; the oldest are forgotten first beyond this. */
+const MAX_REMEMBERED = 2000;
+
 /**
  * Remembers each result key with the time it was first seen, in the node's static data (saved
- * by n8n with the workflow), forgetting entries older than the window.
+ * by n8n with the workflow). Keys are kept in arrival order, so expired ones are dropped from the
+ * front without scanning the rest, and the list never grows past MAX_REMEMBERED.
  */
 function isDuplicate(ctx: IWebhookFunctions, key: string): boolean {
 	const windowMinutes = Number(ctx.getNodeParameter('dedupeWindowMinutes', 1440));
@@ -184,9 +188,15 @@ function isDuplicate(ctx: IWebhookFunctions, key: string): boolean {
 	const seen = (staticData.seenResults ?? {}) as Record<string, number>;
 	const now = Date.now();
 	const cutoff = now - windowMinutes * 60_000;
-	for (const [k, at] of Object.entries(seen)) if (at < cutoff) delete seen[k];
-	const duplicate = seen[key] !== undefined;
-	if (!duplicate) seen[key] = now;
+	const fresh = seen[key] !== undefined && seen[key] >= cutoff;
+	if (fresh) return true; // nothing changes: n8n has nothing to save
+	let size = Object.keys(seen).length;
+	for (const k in seen) {
+		if (seen[k] >= cutoff && size < MAX_REMEMBERED) break; // the rest is newer
+		delete seen[k];
+		size--;
+	}
+	seen[key] = now;
 	staticData.seenResults = seen;
-	return duplicate;
+	return false;
 }

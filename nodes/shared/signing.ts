@@ -17,11 +17,14 @@ export function isEmptyValue(value: unknown): boolean {
 	return value === null || value === undefined || value === '' || value === 'NULL';
 }
 
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /**
  * Form-encodes like Go's `url.QueryEscape` (the vendor's Go SDK): unreserved
  * `A-Za-z0-9-_.~` kept, space → `+`, everything else `%XX` upper-case over UTF-8.
  */
 export function formEncode(text: string): string {
+	if (UNRESERVED.test(text)) return text; // the common case: nothing to escape
 	return encodeURIComponent(text)
 		.replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
 		.replace(/%20/g, '+');
@@ -49,20 +52,34 @@ function flatten(prefix: string, value: unknown, out: Array<[string, string]>): 
 	out.push([prefix, scalarToString(value)]);
 }
 
-/** Byte (UTF-8) order, case-sensitive — what Go's `sort.Strings` gives. */
-function compareBytes(a: string, b: string): number {
-	return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Byte (UTF-8) order, case-sensitive — what Go's `sort.Strings` gives. UTF-8 byte order is code
+ * point order; UTF-16 differs only where surrogates meet U+E000–U+FFFF, so those are remapped.
+ */
+export function compareBytes(a: string, b: string): number {
+	if (a === b) return 0;
+	const n = Math.min(a.length, b.length);
+	for (let i = 0; i < n; i++) {
+		let x = a.charCodeAt(i);
+		let y = b.charCodeAt(i);
+		if (x === y) continue;
+		if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+		if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+		return x - y;
+	}
+	return a.length - b.length;
 }
 
 /** The string that is hashed, without the trailing `&key=…` (exported for tests and debugging). */
 export function canonicalString(params: SignableParams): string {
 	const pairs: Array<[string, string]> = [];
-	for (const [key, value] of Object.entries(params)) {
-		if (key === 'sign') continue;
-		flatten(key, value, pairs);
+	for (const key of Object.keys(params)) {
+		if (key !== 'sign') flatten(key, params[key], pairs);
 	}
 	pairs.sort((a, b) => compareBytes(a[0], b[0]));
-	return pairs.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join('&');
+	let out = '';
+	for (const [k, v] of pairs) out += `${out === '' ? '' : '&'}${formEncode(k)}=${formEncode(v)}`;
+	return out;
 }
 
 /** Upper-case hex MD5 of `<sorted params>&key=<signing key>`. */
@@ -73,24 +90,29 @@ export function signParams(params: SignableParams, key: string): string {
 	return createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
 }
 
-/** JSON with object keys sorted at every level (Go's `json.Marshal` of maps), values untouched. */
+const isSkipped = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+/**
+ * JSON with object keys in byte order at every level (Go's `json.Marshal` of maps), values as
+ * given. Written out by hand because JS objects always list integer-like keys ("0") first.
+ */
 export function stableStringify(value: unknown): string {
-	return JSON.stringify(value, (_key, v: unknown) => {
-		if (v && typeof v === 'object' && !Array.isArray(v)) {
-			const sorted: Record<string, unknown> = {};
-			for (const k of Object.keys(v as object).sort(compareBytes)) {
-				sorted[k] = (v as Record<string, unknown>)[k];
-			}
-			return sorted;
+	if (Array.isArray(value)) return `[${value.map((v) => (isSkipped(v) ? 'null' : stableStringify(v))).join(',')}]`;
+	if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+		const record = value as Record<string, unknown>;
+		const parts: string[] = [];
+		for (const k of Object.keys(record).sort(compareBytes)) {
+			if (!isSkipped(record[k])) parts.push(`${JSON.stringify(k)}:${stableStringify(record[k])}`);
 		}
-		return v;
-	});
+		return `{${parts.join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
 }
 
 /** Adds `timestamp` (if absent) and `sign`, then base64 of the sorted JSON: the `payload` field. */
 export function encodePayload(params: SignableParams, key: string, options: EncodeOptions = {}): string {
-	const withTime: SignableParams = { ...params };
-	delete withTime.sign;
+	const withTime: SignableParams = {};
+	for (const k of Object.keys(params)) if (k !== 'sign') withTime[k] = params[k];
 	if (isEmptyValue(withTime.timestamp)) {
 		withTime.timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
 	}

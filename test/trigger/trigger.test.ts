@@ -20,8 +20,9 @@ const SUCCESS = { deliver_status: '1', error_msg: '', floor_status: '1', method:
 const FAILURE = { deliver_status: '0', error_msg: 'Goods are Stuck', floor_status: '2', method: 'device.delivery.response', order_id: 61, record_id: 79 };
 
 const open: WebhookHarness[] = [];
-async function trigger(parameters: Record<string, unknown> = {}): Promise<WebhookHarness> {
+async function trigger(parameters: Record<string, unknown> = {}, staticData?: Record<string, unknown>): Promise<WebhookHarness> {
 	const harness = await startWebhookHarness({
+		staticData: staticData as never,
 		nodeType: new DingShangVendingTrigger(),
 		typeName: 'dingShangVendingTrigger',
 		credentialTypes: { dingShangApi: new DingShangApi() },
@@ -101,6 +102,21 @@ describe('deduplication (node static data)', () => {
 		await post(withToken(h), FAILURE);
 		expect(h.executions).toHaveLength(3);
 		expect(Object.keys(h.staticData)).toContain('node:Trigger');
+	});
+
+	it('remembers at most 2000 results, forgetting the oldest first', async () => {
+		const now = Date.now();
+		const seenResults: Record<string, number> = {};
+		for (let i = 0; i < 2000; i++) seenResults[`device.delivery.response|1|${i}|0|`] = now - 60_000 + i;
+		const h = await trigger({}, { 'node:Trigger': { seenResults } });
+		await post(withToken(h), { ...FAILURE, order_id: 1, record_id: 1 }); // remembered: a duplicate
+		expect(h.executions).toHaveLength(0);
+		await post(withToken(h), { ...FAILURE, order_id: 2, record_id: 1 });
+		expect(h.executions).toHaveLength(1);
+		const kept = (h.staticData['node:Trigger'] as { seenResults: Record<string, number> }).seenResults;
+		expect(Object.keys(kept)).toHaveLength(2000);
+		expect(kept['device.delivery.response|1|0|0|']).toBeUndefined(); // the oldest went
+		expect(kept['device.delivery.response|2|1|0|']).toBeGreaterThanOrEqual(now);
 	});
 
 	it('window 0 turns deduplication off', async () => {

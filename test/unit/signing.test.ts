@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'crypto';
 import * as pkg from '../../index';
 import {
+	compareBytes,
+	stableStringify,
 	canonicalString,
 	decodePayload,
 	encodePayload,
@@ -206,5 +208,34 @@ describe('round trip and tampering (property test, seeded)', () => {
 		expect(verifyParams({ ...decoded, sign: 'short' }, 'kva')).toBe(false);
 		expect(verifyParams({ ...decoded, sign: '0'.repeat(32) }, 'kva')).toBe(false);
 		expect(verifyParams({ ...decoded, sign: String(decoded.sign).toLowerCase() }, 'kva')).toBe(true);
+	});
+});
+
+describe('fast paths agree with the plain definitions', () => {
+	const pool = ['a', 'B', '_', '~', '中', '\uE000', '\uFFFF', '😀', '\u{10000}', ' ', 'z0'];
+	const pick = (i: number, len: number) => Array.from({ length: len }, (_, j) => pool[(i * 7 + j * 3) % pool.length]).join('');
+
+	it('compareBytes orders like Buffer.compare over UTF-8 (incl. surrogates vs U+E000–U+FFFF)', () => {
+		for (let i = 0; i < 300; i++) {
+			const a = pick(i, 1 + (i % 4));
+			const b = pick(i + 5, 1 + ((i * 3) % 4));
+			expect(Math.sign(compareBytes(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+		}
+		expect(compareBytes('\uFFFF', '😀')).toBeLessThan(0); // UTF-16 order would say the opposite
+	});
+
+	it('stableStringify sorts integer-like keys bytewise too (JS objects would list them first)', () => {
+		expect(stableStringify({ b: 1, '0': 2, ' ': 3, n: { '10': 1, '9': 2 }, l: [undefined, 1] })).toBe(
+			'{" ":3,"0":2,"b":1,"l":[null,1],"n":{"10":1,"9":2}}',
+		);
+	});
+
+	it('stableStringify equals JSON.stringify of the key-sorted object (non-numeric keys)', () => {
+		for (let i = 0; i < 200; i++) {
+			const obj: Record<string, unknown> = {};
+			for (let j = 0; j < 1 + (i % 6); j++) obj[pick(i + j, 1 + (j % 3))] = [pick(j, 2), j * 1.5, null, true, undefined, 'NULL'][(i + j) % 6];
+			const sorted = Object.fromEntries(Object.keys(obj).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))).map((k) => [k, obj[k]]));
+			expect(stableStringify(obj)).toBe(JSON.stringify(sorted));
+		}
 	});
 });
