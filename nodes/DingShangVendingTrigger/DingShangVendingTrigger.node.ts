@@ -178,25 +178,25 @@ const MAX_REMEMBERED = 2000;
 
 /**
  * Remembers each result key with the time it was first seen, in the node's static data (saved
- * by n8n with the workflow). Keys are kept in arrival order, so expired ones are dropped from the
- * front without scanning the rest, and the list never grows past MAX_REMEMBERED.
+ * by n8n with the workflow). Stored as one string, "<base-36 ms> <key>" per line, oldest first:
+ * n8n watches static data through proxies, so a plain string keeps each callback's cost flat.
+ * Expired lines drop off the front; never more than MAX_REMEMBERED lines.
  */
 function isDuplicate(ctx: IWebhookFunctions, key: string): boolean {
 	const windowMinutes = Number(ctx.getNodeParameter('dedupeWindowMinutes', 1440));
 	if (!(windowMinutes > 0)) return false;
 	const staticData = ctx.getWorkflowStaticData('node');
-	const seen = (staticData.seenResults ?? {}) as Record<string, number>;
+	const stored = typeof staticData.seenResults === 'string' ? staticData.seenResults : '';
+	const lines = stored === '' ? [] : stored.split('\n');
 	const now = Date.now();
 	const cutoff = now - windowMinutes * 60_000;
-	const fresh = seen[key] !== undefined && seen[key] >= cutoff;
-	if (fresh) return true; // nothing changes: n8n has nothing to save
-	let size = Object.keys(seen).length;
-	for (const k in seen) {
-		if (seen[k] >= cutoff && size < MAX_REMEMBERED) break; // the rest is newer
-		delete seen[k];
-		size--;
+	let first = 0;
+	while (first < lines.length && parseInt(lines[first], 36) < cutoff) first++;
+	for (let i = first; i < lines.length; i++) {
+		if (lines[i].slice(lines[i].indexOf(' ') + 1) === key) return true; // unchanged: nothing to save
 	}
-	seen[key] = now;
-	staticData.seenResults = seen;
+	first = Math.max(first, lines.length + 1 - MAX_REMEMBERED);
+	lines.push(`${now.toString(36)} ${key}`);
+	staticData.seenResults = lines.slice(first).join('\n');
 	return false;
 }
