@@ -1,0 +1,238 @@
+/**
+ * `npm start`: real n8n on 127.0.0.1 with this package installed from its tarball, the DingShang
+ * sandbox, a saved credential and the example workflows (workflows 1 and 2 active). Ctrl-C stops
+ * everything it started. Re-running reuses `.n8n-local/` (your edits to the workflows are kept).
+ *
+ * Environment: N8N_PORT (5678), SANDBOX_PORT (3900); for the real platform instead of the
+ * sandbox set all of DINGSHANG_BASE_URL, DINGSHANG_APP_ID, DINGSHANG_APP_SECRET, DINGSHANG_SIGNING_KEY.
+ */
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startSandbox } from '../sandbox';
+import {
+	DEMO_OWNER,
+	N8N_VERSION,
+	N8nClient,
+	PACKAGE,
+	REPO_ROOT,
+	TRIGGER_WEBHOOK_ID,
+	WORKFLOW,
+	freePort,
+	importCredential,
+	importExamples,
+	installPackage,
+	n8nUrl,
+	packPackage,
+	randomToken,
+	redactTokens,
+	startN8n,
+	type PlatformCredential,
+} from './n8nLocal';
+
+const LOCAL_DIR = join(REPO_ROOT, '.n8n-local'); // git-ignored; N8N_USER_FOLDER
+const STATE_FILE = join(LOCAL_DIR, 'state.json'); // trigger token and API key, mode 0600
+const N8N_LOG = join(LOCAL_DIR, 'n8n.log');
+const SANDBOX_LOG = join(LOCAL_DIR, 'sandbox.log');
+const show = (path: string) => relative(process.cwd(), path) || '.';
+const step = (text: string) => console.log(`▸ ${text}`);
+
+interface State {
+	token?: string;
+	apiKey?: string;
+}
+
+function envPort(name: string, fallback: number): number {
+	const raw = process.env[name];
+	const port = raw === undefined || raw === '' ? fallback : Number(raw);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number (1–65535), got "${raw}"`);
+	return port;
+}
+
+const PLATFORM_ENV = ['DINGSHANG_BASE_URL', 'DINGSHANG_APP_ID', 'DINGSHANG_APP_SECRET', 'DINGSHANG_SIGNING_KEY'] as const;
+
+/** The real platform when DINGSHANG_* are set (all four), else undefined → sandbox. */
+function platformFromEnv(): PlatformCredential | undefined {
+	const missing = PLATFORM_ENV.filter((key) => !process.env[key]);
+	if (missing.length === PLATFORM_ENV.length) return undefined;
+	if (missing.length > 0) throw new Error(`To use the real platform set all of ${PLATFORM_ENV.join(', ')} (missing: ${missing.join(', ')})`);
+	const env = process.env as Record<(typeof PLATFORM_ENV)[number], string>;
+	return {
+		name: `DingShang (${env.DINGSHANG_BASE_URL})`,
+		baseUrl: env.DINGSHANG_BASE_URL,
+		appId: env.DINGSHANG_APP_ID,
+		appSecret: env.DINGSHANG_APP_SECRET,
+		signingKey: env.DINGSHANG_SIGNING_KEY,
+	};
+}
+
+async function assertPortFree(port: number, name: string): Promise<void> {
+	try {
+		await freePort(port);
+	} catch {
+		throw new Error(`port ${port} on 127.0.0.1 is in use: stop what uses it or set ${name}`);
+	}
+}
+
+function readState(): State {
+	return existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as State) : {};
+}
+
+function writeState(state: State): void {
+	writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+// Stopped in reverse order on Ctrl-C, SIGTERM, failure or n8n exiting on its own.
+const cleanups: Array<() => Promise<void>> = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+	if (!stopping) {
+		stopping = true;
+		for (const cleanup of cleanups.reverse()) await cleanup().catch((error: Error) => console.error(`  (while stopping: ${error.message})`));
+	}
+	process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+	process.on(signal, () => {
+		if (stopping) return;
+		console.log(`\n${signal}: stopping n8n and the sandbox…`);
+		void shutdown(0);
+	});
+}
+
+async function main(): Promise<void> {
+	const n8nPort = envPort('N8N_PORT', 5678);
+	const sandboxPort = envPort('SANDBOX_PORT', 3900);
+	const platform = platformFromEnv();
+	mkdirSync(LOCAL_DIR, { recursive: true });
+	const state = readState();
+	state.token ??= randomToken();
+	writeState(state);
+	await assertPortFree(n8nPort, 'N8N_PORT');
+
+	step(`building and packing ${PACKAGE.name}…`);
+	const tarball = await packPackage(LOCAL_DIR, { build: true });
+	const packageDir = await installPackage(tarball, LOCAL_DIR);
+	rmSync(tarball);
+	step(`installed into ${show(packageDir)}`);
+
+	let credential = platform;
+	let sandboxUrl: string | undefined;
+	let echoSandbox = false;
+	if (!credential) {
+		await assertPortFree(sandboxPort, 'SANDBOX_PORT');
+		const sandboxLog = createWriteStream(SANDBOX_LOG, { flags: 'a' });
+		const sandbox = await startSandbox({
+			port: sandboxPort,
+			log: (line) => {
+				const stamped = `[sandbox ${new Date().toISOString()}] ${redactTokens(line)}`; // notify URLs carry the token
+				sandboxLog.write(`${stamped}\n`);
+				if (echoSandbox) console.log(stamped);
+			},
+		});
+		cleanups.push(async () => {
+			await sandbox.close();
+			sandboxLog.end();
+		});
+		sandboxUrl = sandbox.baseUrl;
+		credential = { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey };
+		step(`DingShang sandbox on ${sandbox.baseUrl}`);
+	}
+
+	const settings = { userFolder: LOCAL_DIR, port: n8nPort };
+	step(`saving the credential "${credential.name}" and importing the example workflows…`);
+	await importCredential(settings, credential);
+	const imported = await importExamples(settings, { n8nPort, token: state.token, sandboxUrl }, { onlyMissing: true });
+	if (imported.length > 0) step(`imported: ${imported.join(' · ')}`);
+
+	step(`starting n8n ${N8N_VERSION} on ${n8nUrl(n8nPort)} (log: ${show(N8N_LOG)})…`);
+	const n8nLog = createWriteStream(N8N_LOG, { flags: 'a' });
+	const n8n = await startN8n(settings, { onLine: (line) => n8nLog.write(`${redactTokens(line)}\n`) });
+	cleanups.push(async () => {
+		await n8n.stop();
+		n8nLog.end();
+	});
+	void n8n.exited.then((code) => {
+		if (stopping) return;
+		console.error(`n8n exited on its own (code ${code}). Last lines of ${show(N8N_LOG)}:\n${n8n.recentOutput()}`);
+		void shutdown(1);
+	});
+
+	step('owner account, API key, activating workflows 1 and 2…');
+	const client = new N8nClient(n8n.url);
+	const notes: string[] = [];
+	let apiReady = !!state.apiKey && (await client.useApiKey(state.apiKey));
+	if (!apiReady && (await client.signIn())) {
+		state.apiKey = await client.createApiKey();
+		writeState(state);
+		apiReady = true;
+	}
+	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1 and 2 in the editor yourself.');
+	if (apiReady) {
+		await repointNotifyUrl(client, n8nPort, notes);
+		for (const id of [WORKFLOW.paid, WORKFLOW.refund]) {
+			try {
+				await client.activateWorkflow(id);
+			} catch (error) {
+				notes.push(`Could not activate workflow ${id}: ${(error as Error).message}`);
+			}
+		}
+	}
+
+	printReadyBlock(n8n.url, sandboxUrl, credential, notes);
+	echoSandbox = true;
+}
+
+/**
+ * Workflow 3's Notify URL names this n8n's port; when N8N_PORT changed since the import, point
+ * it at the current port (only that URL changes; other edits are kept).
+ */
+async function repointNotifyUrl(client: N8nClient, port: number, notes: string[]): Promise<void> {
+	const pattern = new RegExp(`^http://127\\.0\\.0\\.1:\\d+/(webhook/${TRIGGER_WEBHOOK_ID}/)`);
+	try {
+		const workflow = await client.api('GET', `/workflows/${WORKFLOW.tryIt}`);
+		let changed = false;
+		for (const node of workflow.nodes as Array<{ parameters: Record<string, unknown> }>) {
+			const url = node.parameters?.notifyUrl;
+			if (typeof url !== 'string' || !pattern.test(url)) continue;
+			const current = url.replace(pattern, `${n8nUrl(port)}/$1`);
+			if (current !== url) (node.parameters.notifyUrl = current), (changed = true);
+		}
+		if (changed) await client.saveWorkflow(workflow);
+	} catch (error) {
+		notes.push(`Workflow 3's Notify URL may still name an old port: ${(error as Error).message}`);
+	}
+}
+
+function printReadyBlock(editorUrl: string, sandboxUrl: string | undefined, credential: PlatformCredential, notes: string[]): void {
+	const line = '─'.repeat(78);
+	const out = [
+		'',
+		line,
+		`  n8n ${N8N_VERSION} is ready, with ${PACKAGE.name} ${PACKAGE.version} installed`,
+		'',
+		`  Editor      ${editorUrl}`,
+		`  Sign in     ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}`,
+		`              (throw-away local account, only on 127.0.0.1)`,
+		sandboxUrl
+			? `  Sandbox     ${sandboxUrl}   state: ${sandboxUrl}/__sandbox/state`
+			: `  Platform    ${credential.baseUrl} (real platform; the examples still name sandbox machines)`,
+		`  Credential  "${credential.name}" saved; workflows 1 and 2 are active`,
+		'',
+		'  First click: open "DingShang 3 · Try it" and press "Execute workflow".',
+		'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
+	];
+	if (sandboxUrl) {
+		out.push(
+			'  Make the next dispense fail (product stuck), run workflow 3 again, watch workflow 2 refund:',
+			`    curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000002","floorStatus":"2","errorMsg":"Goods are Stuck"}'`,
+		);
+	}
+	for (const note of notes) out.push(`  ! ${note}`);
+	out.push('', `  Logs: ${show(N8N_LOG)}${sandboxUrl ? ` · ${show(SANDBOX_LOG)} (sandbox lines also follow below)` : ''}`, '  Ctrl-C stops n8n and the sandbox.', line, '');
+	console.log(out.join('\n'));
+}
+
+main().catch(async (error: Error) => {
+	console.error(`\nnpm start failed: ${error.message}`);
+	await shutdown(1);
+});
