@@ -479,9 +479,17 @@ export class N8nClient {
 	}
 
 	/** Saves a workflow (as read from the public API) back through the public API. */
-	async saveWorkflow(workflow: { id: string; name: string; nodes: unknown; connections: unknown; settings?: Record<string, unknown> }): Promise<void> {
-		const { id, name, nodes, connections, settings } = workflow;
-		await this.api('PUT', `/workflows/${id}`, { name, nodes, connections, settings: pickSettings(settings) });
+	async saveWorkflow(workflow: { id: string; name: string; nodes: unknown; connections: unknown; settings?: Record<string, unknown>; staticData?: unknown }): Promise<void> {
+		const { id, name, nodes, connections, settings, staticData } = workflow;
+		await this.api('PUT', `/workflows/${id}`, { name, nodes, connections, settings: pickSettings(settings), staticData });
+	}
+
+	/** Forgets what the workflow's nodes remembered (e.g. the trigger's seen results); true if there was something. */
+	async clearStaticData(id: string): Promise<boolean> {
+		const workflow = await this.api('GET', `/workflows/${id}`);
+		if (!workflow.staticData || Object.keys(workflow.staticData).length === 0) return false;
+		await this.saveWorkflow({ ...workflow, staticData: null });
+		return true;
 	}
 
 	/**

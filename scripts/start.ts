@@ -169,6 +169,9 @@ async function main(): Promise<void> {
 	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1 and 2 in the editor yourself.');
 	if (apiReady) {
 		await repointNotifyUrl(client, n8nPort, notes);
+		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
+		// results would swallow this run's callbacks as duplicates. (Kept for the real platform.)
+		if (sandboxUrl && (await client.clearStaticData(WORKFLOW.refund))) step('cleared the trigger\'s deduplication memory of the previous sandbox run');
 		for (const id of [WORKFLOW.paid, WORKFLOW.refund]) {
 			try {
 				await client.activateWorkflow(id);
@@ -213,22 +216,36 @@ function printReadyBlock(editorUrl: string, sandboxUrl: string | undefined, cred
 		`  Editor      ${editorUrl}`,
 		`  Sign in     ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}`,
 		`              (throw-away local account, only on 127.0.0.1)`,
-		sandboxUrl
-			? `  Sandbox     ${sandboxUrl}   state: ${sandboxUrl}/__sandbox/state`
-			: `  Platform    ${credential.baseUrl} (real platform; the examples still name sandbox machines)`,
-		`  Credential  "${credential.name}" saved; workflows 1 and 2 are active`,
-		'',
-		'  First click: open "DingShang 3 · Try it" and press "Execute workflow".',
-		'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 	];
 	if (sandboxUrl) {
 		out.push(
+			`  Sandbox     ${sandboxUrl}   state: ${sandboxUrl}/__sandbox/state`,
+			`  Credential  "${credential.name}" saved; workflows 1 and 2 are active`,
+			'',
+			'  First click: open "DingShang 3 · Try it" and press "Execute workflow".',
+			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 			'  Make the next dispense fail (product stuck), run workflow 3 again, watch workflow 2 refund:',
 			`    curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000002","floorStatus":"2","errorMsg":"Goods are Stuck"}'`,
 		);
+	} else {
+		out.push(
+			`  Platform    ${credential.baseUrl} (real platform, no sandbox)`,
+			`  Credential  "${credential.name}" saved; workflows 1 and 2 are active`,
+			'',
+			`  First click: Overview → Credentials → "${credential.name}" → Save (n8n tests it).`,
+			'  The examples name sandbox machines (10000001–10000005): put your machine numbers in',
+			'  before running them — workflow 3 creates a real order. The platform cannot reach',
+			`  ${editorUrl} for callbacks: workflow 2 needs a public WEBHOOK_URL in production.`,
+		);
 	}
 	for (const note of notes) out.push(`  ! ${note}`);
-	out.push('', `  Logs: ${show(N8N_LOG)}${sandboxUrl ? ` · ${show(SANDBOX_LOG)} (sandbox lines also follow below)` : ''}`, '  Ctrl-C stops n8n and the sandbox.', line, '');
+	out.push(
+		'',
+		`  Logs: ${show(N8N_LOG)}${sandboxUrl ? ` · ${show(SANDBOX_LOG)} (sandbox lines also follow below)` : ''}`,
+		`  Ctrl-C stops n8n${sandboxUrl ? ' and the sandbox' : ''}.`,
+		line,
+		'',
+	);
 	console.log(out.join('\n'));
 }
 
