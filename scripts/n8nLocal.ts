@@ -4,9 +4,10 @@
  * (test/e2e/n8n.e2e.test.ts), so both exercise the same steps:
  *
  *   packPackage → installPackage → importCredential / importExamples → startN8n
- *   → N8nClient.signIn (owner setup, session cookie) → ensureApiKey → activateWorkflow
+ *   → N8nClient: signIn (owner setup or login) → createApiKey → activateWorkflow (public API)
  *
- * Every child process gets its own process group and is stopped with it; every wait is bounded.
+ * Every child process runs in a process group of its own and is stopped with it (see GUARD);
+ * every wait is bounded.
  */
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -104,12 +105,17 @@ export async function run(command: string, args: string[], opts: { cwd?: string;
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
 	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-	const timer = setTimeout(() => killGroup(child, 'SIGKILL'), opts.timeoutMs);
+	let timedOut = false;
+	const timer = setTimeout(() => {
+		timedOut = true;
+		killGroup(child, 'SIGKILL');
+	}, opts.timeoutMs);
 	try {
 		const code = await new Promise<number | null>((done, fail) => {
 			child.once('error', fail);
 			child.once('close', (exitCode) => done(exitCode));
 		});
+		if (timedOut) stderr += `\n[${command} killed after ${opts.timeoutMs / 1000} s]`;
 		return { code, stdout, stderr };
 	} finally {
 		clearTimeout(timer);
