@@ -208,7 +208,10 @@ describe('workflow 3 (Try it) with `n8n execute`, and workflow 2 (Delivery Resul
 			success: true,
 			deliverStatus: '1',
 			floorStatus: '1',
+			floorStatusText: expect.any(String),
 			errorMsg: '',
+			reason: null,
+			receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 		});
 		expect(item.raw).toEqual(successCallback);
 		// The success path stops at the IF: no refund.
