@@ -6,6 +6,8 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],
 	},
+	// ESM-only p-retry (required by n8n-core's @langchain/core) → CommonJS stub, wherever npm puts it.
+	moduleNameMapper: { '^p-retry$': '<rootDir>/test/helpers/pRetryStub.ts' },
 	testTimeout: 60000,
 	maxWorkers: 2,
 };

@@ -114,10 +114,15 @@ export class CallbackDispatcher {
 		const last = record.answers[record.answers.length - 1];
 		this.deps.log(
 			`callback #${record.id}${record.duplicate ? ' (duplicate)' : ''} attempt ${record.attempts} → ` +
-				`${last.status ?? last.error} ${record.url} ${JSON.stringify(record.body)}`,
+				`${last.status ?? last.error} ${redactToken(record.url)} ${JSON.stringify(record.body)}`,
 		);
 		if (record.delivered || record.attempts >= CALLBACK_MAX_ATTEMPTS || signal.aborted) return;
 		const backoff = CALLBACK_BACKOFF_MS[Math.min(record.attempts - 1, CALLBACK_BACKOFF_MS.length - 1)];
 		this.deps.scheduler.after(backoff, `callback #${record.id} retry`, () => void this.attempt(record, signal));
 	}
+}
+
+/** notify_url often carries the trigger's secret token: never write it to the log. */
+export function redactToken(url: string): string {
+	return url.replace(/([?&]token=)[^&#]*/gi, '$1***');
 }

@@ -142,6 +142,9 @@ export class DingShangVendingTrigger implements INodeType {
 
 		const item = normalizeCallback(raw, new Date());
 		if (checked.signature === 'valid') item.signatureVerified = true;
+		// Extra parameters the merchant put in the Notify URL (e.g. &machine_no=…), never the token.
+		const { token: _token, ...query } = this.getQueryData() as IDataObject;
+		item.query = query;
 		return answer(200, { received: true }, [[{ json: item }]]);
 	}
 }
@@ -177,6 +180,22 @@ function readBody(
 const MAX_REMEMBERED = 2000;
 
 /**
+ * Results being handled right now, per workflow and node. n8n loads static data fresh for each
+ * request and saves it only after answering, so two copies of one callback arriving together would
+ * both look new; this short-lived claim (not the store — static data is) closes that window.
+ */
+const inFlight = new Map<string, number>();
+const IN_FLIGHT_MS = 15_000; // n8n saves static data within moments of answering
+
+function claim(ctx: IWebhookFunctions, key: string, now: number, windowMs: number): boolean {
+	for (const [k, until] of inFlight) if (until <= now) inFlight.delete(k);
+	const id = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}|${key}`;
+	if (inFlight.has(id)) return false;
+	inFlight.set(id, now + Math.min(IN_FLIGHT_MS, windowMs));
+	return true;
+}
+
+/**
  * Remembers each result key with the time it was first seen, in the node's static data (saved
  * by n8n with the workflow). Stored as one string, "<base-36 ms> <key>" per line, oldest first:
  * n8n watches static data through proxies, so a plain string keeps each callback's cost flat.
@@ -195,6 +214,7 @@ function isDuplicate(ctx: IWebhookFunctions, key: string): boolean {
 	for (let i = first; i < lines.length; i++) {
 		if (lines[i].slice(lines[i].indexOf(' ') + 1) === key) return true; // unchanged: nothing to save
 	}
+	if (!claim(ctx, key, now, windowMinutes * 60_000)) return true;
 	first = Math.max(first, lines.length + 1 - MAX_REMEMBERED);
 	lines.push(`${now.toString(36)} ${key}`);
 	staticData.seenResults = lines.slice(first).join('\n');

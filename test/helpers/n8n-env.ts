@@ -12,15 +12,6 @@ if (!process.env.N8N_USER_FOLDER) {
 }
 // Keep n8n's logger quiet unless a test run asks otherwise.
 process.env.N8N_LOG_LEVEL ??= 'error';
-// Under jest only: @langchain/core (loaded by n8n-core for AI-tool support we never use) requires
-// the ESM-only `p-retry`, which Node loads natively (require(esm)) but jest's module system cannot.
-// Replace it with a stub; it is only reached by LangChain retries.
-if (typeof jest !== 'undefined') {
-	jest.mock('p-retry', () => ({
-		__esModule: true,
-		default: async <T>(fn: (attempt: number) => Promise<T>) => await fn(1),
-		AbortError: class AbortError extends Error {},
-	}));
-}
+// (The ESM-only `p-retry` that n8n-core's LangChain import needs is mapped to a stub in jest.config.js.)
 // No telemetry / version checks from anything that might look at these.
 process.env.N8N_DIAGNOSTICS_ENABLED ??= 'false';

@@ -56,6 +56,12 @@ export interface WebhookHarnessOptions {
 	typeVersion?: number;
 	/** Workflow static data as stored before the first request. */
 	staticData?: IDataObject;
+	/**
+	 * Simulated database latency (ms) between reading the workflow row and using it. n8n reads the
+	 * workflow (and its static data) from the database for each request, so concurrent requests
+	 * can see the same, not-yet-saved static data. Default 0.
+	 */
+	storageLatencyMs?: number;
 }
 
 export interface WebhookHarness {
@@ -266,11 +272,13 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 	const nodeTypes = new TestNodeTypes({ [opts.typeName]: opts.nodeType });
 	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes ?? {}, { ...opts.credentials });
 	const webhookId = opts.webhookId ?? randomUUID();
-	const workflowId = 'harnesswf01';
+	// Each harness is its own workflow with its own node, as two workflows in n8n would be.
+	const workflowId = `harness${randomUUID().slice(0, 8)}`;
+	const nodeId = randomUUID();
 	const nodeName = TRIGGER_NODE_NAME;
 	const typeVersion = opts.typeVersion ?? latestVersion(opts.nodeType);
 	const newNode = (): INode => ({
-		id: 'trigger',
+		id: nodeId,
 		name: nodeName,
 		type: opts.typeName,
 		typeVersion,
@@ -307,6 +315,7 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 	const routes: Route[] = [];
 	{
 		const workflow = loadWorkflow();
+		if (opts.storageLatencyMs) await new Promise((resolve) => setTimeout(resolve, opts.storageLatencyMs));
 		const node = workflow.getNode(nodeName)!;
 		for (const description of opts.nodeType.description.webhooks ?? []) {
 			const expr = (value: string | boolean | undefined, fallback?: string | boolean) =>
@@ -373,6 +382,7 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 		}
 
 		const workflow = loadWorkflow();
+		if (opts.storageLatencyMs) await new Promise((resolve) => setTimeout(resolve, opts.storageLatencyMs));
 		const node = workflow.getNode(nodeName)!;
 		const additionalData: IWorkflowExecuteAdditionalData = createAdditionalData(
 			credentialsHelper,

@@ -20,9 +20,10 @@ const SUCCESS = { deliver_status: '1', error_msg: '', floor_status: '1', method:
 const FAILURE = { deliver_status: '0', error_msg: 'Goods are Stuck', floor_status: '2', method: 'device.delivery.response', order_id: 61, record_id: 79 };
 
 const open: WebhookHarness[] = [];
-async function trigger(parameters: Record<string, unknown> = {}, staticData?: Record<string, unknown>): Promise<WebhookHarness> {
+async function trigger(parameters: Record<string, unknown> = {}, staticData?: Record<string, unknown>, storageLatencyMs = 0): Promise<WebhookHarness> {
 	const harness = await startWebhookHarness({
 		staticData: staticData as never,
+		storageLatencyMs,
 		nodeType: new DingShangVendingTrigger(),
 		typeName: 'dingShangVendingTrigger',
 		credentialTypes: { dingShangApi: new DingShangApi() },
@@ -256,5 +257,22 @@ describe('end to end with the sandbox: create (notify_url = trigger) → pay →
 		expect(items).toHaveLength(2);
 		expect(items.map((i) => i.event)).toEqual(['delivery.failed', 'delivery.succeeded']);
 		expect(items[0]).toMatchObject({ orderId: Number(orderId), floorStatus: '2', errorMsg: 'Goods are Stuck', reasonZh: expect.stringContaining('卡货') });
+	});
+});
+
+describe('duplicates arriving at the same moment', () => {
+	it('20 simultaneous copies of one result start exactly one execution', async () => {
+		// 20 ms of simulated database latency: every copy reads static data before any is saved.
+		const h = await trigger({}, undefined, 20);
+		const answers = await Promise.all(Array.from({ length: 20 }, () => post(withToken(h), FAILURE)));
+		expect(answers.every((a) => a.status === 200)).toBe(true);
+		expect(answers.filter((a) => a.data.duplicate === true)).toHaveLength(19);
+		expect(h.executions).toHaveLength(1);
+	});
+
+	it('query parameters of the Notify URL (other than the token) are passed through', async () => {
+		const h = await trigger();
+		await post(`${withToken(h)}&machine_no=10000002&shop=north`, SUCCESS);
+		expect(emitted(h)[0].query).toEqual({ machine_no: '10000002', shop: 'north' });
 	});
 });
