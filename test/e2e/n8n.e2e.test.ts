@@ -171,7 +171,7 @@ describe('workflow 3 (Try it) with `n8n execute`, and workflow 2 (Delivery Resul
 
 		const [created] = nodeOutput(runData, 'Create order');
 		successOrder = created.order_id;
-		expect(created.notify_url).toBe(`${triggerUrl}?token=${token}`);
+		expect(created.notify_url).toBe(`${triggerUrl}?token=${token}&machine_no=${MACHINE}`);
 		expect(nodeOutput(runData, 'Mark order paid')).toEqual([expect.objectContaining({ order_id: successOrder, order_status: 'SUCCESS', updated: true })]);
 
 		const order = await sandboxOrder(successOrder);
@@ -220,15 +220,17 @@ describe('workflow 3 (Try it) with `n8n execute`, and workflow 2 (Delivery Resul
 		expect((await sandboxOrder(successOrder)).status).toBe('SUCCESS');
 	});
 
-	it('an injected failure (stuck product) starts one execution that refunds the order and explains why', async () => {
+	it('an injected failure (stuck product), pushed twice at once, starts one execution that refunds the order and explains why', async () => {
 		await platform.fault({ kind: 'deliveryFail', machineNo: MACHINE, floorStatus: '2', errorMsg: 'Goods are Stuck' });
+		await platform.fault({ kind: 'callbackDuplicate' }); // the same push sent twice, simultaneously
 		const runData = await executeTryIt();
 		const [dispensed] = nodeOutput(runData, 'Dispense');
 		const orderId = dispensed.order_id as number;
 		expect(dispensed).toMatchObject({ machine_no: MACHINE, outcome: 'failed' });
 		expect(dispensed.delivery_id).toMatch(/^\d{16}$/);
 
-		await callbacksAnswered(orderId, 1);
+		const pushes = await callbacksAnswered(orderId, 2);
+		expect(pushes.map((c) => c.answers[0].status)).toEqual([200, 200]);
 		const [run] = await waitFor(async () => {
 			const found = await refundRuns(orderId);
 			return found.length > 0 ? found : undefined;
