@@ -28,7 +28,7 @@ import {
 	type N8nSettings,
 	type RunningN8n,
 } from '../../scripts/n8nLocal';
-import { SandboxClient, waitFor, type Json } from '../sandbox/helpers';
+import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const MACHINE = '10000002'; // the machine workflow 3 orders from
 const SETTLE_MS = 1500; // how long "no new execution" is watched for

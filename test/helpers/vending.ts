@@ -4,7 +4,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
-import type { SandboxClient } from '../sandbox/helpers';
+import type { SandboxClient } from '../helpers/sandboxClient';
 import { runNode, type RunNodeResult } from './engine';
 
 /** Runs the DingShang Vending node through n8n-core's engine against a sandbox. */

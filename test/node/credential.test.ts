@@ -1,6 +1,6 @@
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { testCredential } from '../helpers/engine';
-import { SandboxClient, openSandbox } from '../sandbox/helpers';
+import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 
 /** The credential's "Test" button, run the way n8n 1.x's CredentialsTester runs it, against the sandbox. */
 

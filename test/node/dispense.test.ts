@@ -1,4 +1,4 @@
-import { SandboxClient, openSandbox } from '../sandbox/helpers';
+import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 
 /**

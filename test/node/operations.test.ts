@@ -1,4 +1,4 @@
-import { SandboxClient, openSandbox, tradeId } from '../sandbox/helpers';
+import { SandboxClient, openSandbox, tradeId } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 
 /** Every operation through n8n-core's engine, against the sandbox over real HTTP. */

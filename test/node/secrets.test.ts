@@ -1,4 +1,4 @@
-import { SandboxClient, openSandbox } from '../sandbox/helpers';
+import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 
 /** The App Secret and the Signing Key never show up in outputs, errors or logs — right or wrong. */

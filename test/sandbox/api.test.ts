@@ -2,7 +2,7 @@ import axios from 'axios';
 import os from 'os';
 import { API_PREFIX } from '../../nodes/shared/protocol';
 import { isLoopback } from '../../sandbox/admin';
-import { openSandbox, nowSeconds, tradeId, type Json, type SandboxClient } from './helpers';
+import { openSandbox, nowSeconds, tradeId, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 // Seed 000 (update order page): the vendor's own example request, signed with key "kva".
 const SEED_000_PAYLOAD =

@@ -1,5 +1,5 @@
 import { CALLBACK_METHOD } from '../../nodes/shared/protocol';
-import { openSandbox, Receiver, waitFor, type Json, type SandboxClient } from './helpers';
+import { openSandbox, Receiver, waitFor, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 let c: SandboxClient;
 let rx: Receiver;

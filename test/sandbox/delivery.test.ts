@@ -1,6 +1,6 @@
 import { API_PREFIX, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../../nodes/shared/protocol';
 import { DELIVERY_STATUS_TEXT } from '../../sandbox';
-import { openSandbox, waitFor, type Json, type SandboxClient } from './helpers';
+import { openSandbox, waitFor, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 let c: SandboxClient;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/protocol';
 import { encodePayload } from '../../nodes/shared/signing';
-import { openSandbox, waitFor, type SandboxClient } from './helpers';
+import { openSandbox, waitFor, type SandboxClient } from '../helpers/sandboxClient';
 
 const MACHINE = '10000002';
 let c: SandboxClient;

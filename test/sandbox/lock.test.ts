@@ -1,5 +1,5 @@
 import { MACHINE_BUSY_CODE } from '../../nodes/shared/protocol';
-import { openSandbox, type Json, type SandboxClient } from './helpers';
+import { openSandbox, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 /** Time scale 1 so nothing moves unless the test pushes the virtual clock. */
 let c: SandboxClient;

@@ -8,7 +8,7 @@ import { FAIL_REASONS } from '../../nodes/shared/protocol';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
 import { vendingRunner } from '../helpers/vending';
-import { SandboxClient, openSandbox, waitFor } from '../sandbox/helpers';
+import { SandboxClient, openSandbox, waitFor } from '../helpers/sandboxClient';
 
 /** Real HTTP POSTs into the trigger's webhook, run by n8n-core's WebhookContext (test/helpers/webhook.ts). */
 

@@ -12,7 +12,7 @@
  * Also checked: every record was dispensed exactly once (sandbox dispense_count).
  */
 import { vendingRunner } from '../../helpers/vending';
-import { openSandbox, type Json, type SandboxClient } from '../../sandbox/helpers';
+import { openSandbox, type Json, type SandboxClient } from '../../helpers/sandboxClient';
 import { median, spread, timeMs, type Row } from '../measure';
 
 const MACHINES = ['10000001', '10000002', '10000003', '10000004', '10000005'];

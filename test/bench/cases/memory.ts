@@ -9,7 +9,7 @@
  * Without a usable GC the row prints a note and is judged on figures that include garbage.
  */
 import { vendingRunner } from '../../helpers/vending';
-import { openSandbox } from '../../sandbox/helpers';
+import { openSandbox } from '../../helpers/sandboxClient';
 import { fmt, gc, median, spread, type Row } from '../measure';
 
 const MACHINES = ['10000001', '10000002', '10000003', '10000004', '10000005'];

@@ -16,7 +16,7 @@ import http from 'http';
 import { API_PREFIX } from '../../../nodes/shared/protocol';
 import { encodePayload } from '../../../nodes/shared/signing';
 import { vendingRunner } from '../../helpers/vending';
-import { openSandbox, type SandboxClient } from '../../sandbox/helpers';
+import { openSandbox, type SandboxClient } from '../../helpers/sandboxClient';
 import { median, spread, timeMs, type Row } from '../measure';
 
 const ITEMS = 50;
