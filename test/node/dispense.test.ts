@@ -208,3 +208,19 @@ describe('lost answers never cause a double dispense', () => {
 		expect((await puts()) - before).toBe(1);
 	});
 });
+
+describe('a failure without "continue on fail"', () => {
+	it('stops every machine before its next item (no more commands after the node has failed)', async () => {
+		const bad = await client.order('10000001'); // unpaid: the platform refuses the dispense
+		const slow = await client.paidOrder('10000002');
+		const later = await client.paidOrder('10000002');
+		const result = await run(put('={{$json.machineNo}}', '={{$json.orderId}}'), [
+			{ machineNo: '10000001', orderId: bad.orderId },
+			{ machineNo: '10000002', orderId: slow.orderId },
+			{ machineNo: '10000002', orderId: later.orderId },
+		]);
+		expect(String(result.error?.message)).toMatch(/订单未支付/);
+		expect((await client.record(slow.recordIds[0])).dispense_count).toBe(1); // was already in progress
+		expect((await client.record(later.recordIds[0])).dispense_count).toBe(0); // never started
+	});
+});

@@ -50,14 +50,16 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 			groups.set(key, [...(groups.get(key) ?? []), i]);
 		});
 		const credentials = creds;
+		let stopped = false; // without "continue on fail", one failure stops every machine's queue
 		await Promise.all(
 			[...groups.values()].map(async (indexes) => {
 				for (const i of indexes) {
+					if (stopped) return; // items already sending finish; no new command starts
 					try {
 						outcomes[i] = { ok: await task.run(inputs[i] as T, i, credentials) };
 					} catch (error) {
 						outcomes[i] = { error };
-						if (!continueOnFail) return; // stop this machine's queue; others finish their item
+						if (!continueOnFail) stopped = true;
 					}
 				}
 			}),
