@@ -1,7 +1,9 @@
+import { MACHINE_NO_PATTERN } from '../nodes/shared/protocol';
 import type { CallbackDispatcher } from './callbacks';
 import { isoTime, type Scheduler, type VirtualClock } from './clock';
 import type { FaultQueue } from './faults';
 import type { Dispenser } from './dispense';
+import { DWELL_SECONDS, newMachine, type MachineType } from './model';
 import { snapshot } from './snapshot';
 import type { SandboxState } from './state';
 
@@ -15,6 +17,8 @@ export interface AdminContext {
 	faults: FaultQueue;
 	callbacks: CallbackDispatcher;
 	requests: Record<string, number>;
+	/** API requests being handled now, and the most at once since the last reset. */
+	inFlight: { now: number; peak: number };
 	resetAll: () => void;
 }
 
@@ -57,6 +61,7 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 					callbacks: ctx.callbacks.list(),
 					faults: ctx.faults.list(),
 					requests: { ...ctx.requests },
+					in_flight: { ...ctx.inFlight },
 				},
 			};
 		case 'GET /__sandbox/faults':
@@ -81,6 +86,22 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 			ctx.clock.advance(seconds);
 			ctx.scheduler.fireDue();
 			return { status: 200, json: clockView(ctx) };
+		}
+		case 'POST /__sandbox/machines': {
+			// Adds (or replaces) a machine with the seed products, e.g. for many-machine runs.
+			const { machine_no, type, online, stock } = (input ?? {}) as Record<string, unknown>;
+			if (typeof machine_no !== 'string' || !MACHINE_NO_PATTERN.test(machine_no)) {
+				return { status: 400, json: { error: 'machine_no must be a string of at least 8 digits' } };
+			}
+			if (typeof type !== 'string' || !(type in DWELL_SECONDS)) {
+				return { status: 400, json: { error: `type must be one of ${Object.keys(DWELL_SECONDS).join(', ')}` } };
+			}
+			if (stock !== undefined && !(Number.isInteger(stock) && (stock as number) >= 0)) {
+				return { status: 400, json: { error: 'stock must be an integer ≥ 0' } };
+			}
+			const machine = newMachine(machine_no, type as MachineType, online !== false, stock as number | undefined);
+			ctx.state.machines.set(machine_no, machine);
+			return { status: 200, json: { machine_no, type, dwell_seconds: machine.dwell_seconds, online: machine.online } };
 		}
 		case 'POST /__sandbox/reset':
 			ctx.resetAll();

@@ -49,10 +49,10 @@ export class Dispenser {
 		const label = `dispense ${delivery.delivery_id}`;
 		if (fault?.kind === 'deviceSilent') {
 			log(`machine ${machine.machine_no} will not report ${label} (fault)`);
-			scheduler.after(NO_REPORT_TIMEOUT_MS, `${label} timeout`, () => this.timeOut(machine, order, record, delivery));
+			scheduler.after(NO_REPORT_TIMEOUT_MS, `${label} timeout`, () => this.timeOut(machine, order, record, delivery, now + NO_REPORT_TIMEOUT_MS));
 		} else {
 			const duration = DISPENSE_MIN_MS + Math.random() * (DISPENSE_MAX_MS - DISPENSE_MIN_MS);
-			scheduler.after(duration, label, () => this.finish(machine, order, record, delivery, fault));
+			scheduler.after(duration, label, () => this.finish(machine, order, record, delivery, now + duration, fault));
 		}
 		return delivery;
 	}
@@ -79,9 +79,11 @@ export class Dispenser {
 		machine.activeDelivery = undefined;
 	}
 
-	private finish(machine: Machine, order: Order, record: OrderRecord, delivery: Delivery, fault?: DeviceFault): void {
+	/** `endsAt`: the planned virtual end (the clock may have been pushed past it). */
+	private finish(machine: Machine, order: Order, record: OrderRecord, delivery: Delivery, endsAt: number, fault?: DeviceFault): void {
 		if (record.status !== 'IS_DELIVERING') return;
 		this.unlock(machine, delivery);
+		delivery.ended_at = endsAt;
 		const failed = fault?.kind === 'deliveryFail';
 		const errorMsg = failed ? (fault.errorMsg ?? '') : '';
 		if (failed) {
@@ -107,10 +109,11 @@ export class Dispenser {
 	}
 
 	/** 120 s without a report: the platform resets the dispense and pushes a timeout result. */
-	private timeOut(machine: Machine, order: Order, record: OrderRecord, delivery: Delivery): void {
+	private timeOut(machine: Machine, order: Order, record: OrderRecord, delivery: Delivery, endsAt: number): void {
 		if (record.status !== 'IS_DELIVERING') return;
 		this.unlock(machine, delivery);
 		record.status = 'IS_TIMEOUT';
+		delivery.ended_at = endsAt;
 		delivery.status = DELIVERY_STATUS_TEXT.timeout;
 		delivery.fail_reason = TIMEOUT_FAIL_REASON;
 		this.state.deps.log(`machine ${machine.machine_no} never reported record ${record.id}: ${delivery.status}`);

@@ -73,6 +73,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 	const state = new SandboxState({ clock, scheduler, faults, callbacks, log });
 	const dispenser = new Dispenser(state);
 	const requests: Record<string, number> = {};
+	const inFlight = { now: 0, peak: 0 };
 	const resetAll = (): void => {
 		scheduler.clear();
 		faults.clear();
@@ -81,9 +82,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		state.reset();
 		dispenser.reset();
 		for (const key of Object.keys(requests)) delete requests[key];
+		inFlight.peak = inFlight.now;
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, resetAll, timers, log });
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, resetAll, timers, log });
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

@@ -57,6 +57,8 @@ export interface Delivery {
 	delivered_at: number;
 	pickup_at?: number;
 	fail_reason?: string;
+	/** Virtual instant the dispense ended (success, failure or timeout); for the bench's ideal schedule. */
+	ended_at?: number;
 }
 
 export interface NewOrder {
@@ -66,7 +68,10 @@ export interface NewOrder {
 	products: Array<{ product_id: number; quantity: number }>;
 }
 
-/** [machine_no, type, dwell seconds (docs: lock 15, motor 30, conveyor 90, other 45), online] */
+/** Dwell seconds by channel type (docs: lock 15, motor 30, conveyor 90, anything else 45). */
+export const DWELL_SECONDS: Record<MachineType, number> = { electronic_lock: 15, motor: 30, conveyor: 90, other: 45, drink: 45 };
+
+/** [machine_no, type, dwell seconds, online] */
 const SEED_MACHINES: Array<[string, MachineType, number, boolean]> = [
 	['10000001', 'electronic_lock', 15, true],
 	['10000002', 'motor', 30, true],
@@ -83,14 +88,12 @@ const SEED_PRODUCTS = [
 ];
 const SEED_STOCK = 100;
 
+export function newMachine(machine_no: string, type: MachineType, online = true, stock = SEED_STOCK): Machine {
+	return { machine_no, type, dwell_seconds: DWELL_SECONDS[type], online, products: SEED_PRODUCTS.map((p) => ({ ...p, stock })) };
+}
+
 export function seedMachines(): Machine[] {
-	return SEED_MACHINES.map(([machine_no, type, dwell_seconds, online]) => ({
-		machine_no,
-		type,
-		dwell_seconds,
-		online,
-		products: SEED_PRODUCTS.map((p) => ({ ...p, stock: SEED_STOCK })),
-	}));
+	return SEED_MACHINES.map(([machine_no, type, dwell_seconds, online]) => ({ ...newMachine(machine_no, type, online), dwell_seconds }));
 }
 
 export const money = (cents: number): string => (cents / 100).toFixed(2);

@@ -83,6 +83,24 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 		return;
 	}
 
+	ctx.inFlight.now++;
+	ctx.inFlight.peak = Math.max(ctx.inFlight.peak, ctx.inFlight.now);
+	try {
+		await handleApi(ctx, req, res, method, path, body, started);
+	} finally {
+		ctx.inFlight.now--;
+	}
+}
+
+async function handleApi(
+	ctx: ServerContext,
+	req: IncomingMessage,
+	res: ServerResponse,
+	method: string,
+	path: string,
+	body: Awaited<ReturnType<typeof readBody>>,
+	started: number,
+): Promise<void> {
 	const matched = path.startsWith(`${API_PREFIX}/`) ? matchRoute(method, path.slice(API_PREFIX.length)) : undefined;
 	const key = matched?.route.key ?? 'unknown';
 	ctx.requests[key] = (ctx.requests[key] ?? 0) + 1;

@@ -43,11 +43,13 @@ export function snapshot(state: SandboxState, dispenser: Dispenser): Record<stri
 			})),
 		})),
 		deliveries: [...state.deliveries.values()].map((d) => ({
-			delivery_id: d.delivery_id,
+			...dispenser.view(d, false),
+			delivery_id: d.delivery_id, // after the view, which leaves it out
 			machine_no: d.machine_no,
 			order_id: d.order_id,
 			record_id: d.record_id,
-			...dispenser.view(d, false),
+			// Virtual milliseconds the machine spent on it (real ms = this × time scale).
+			dispense_ms: d.ended_at === undefined ? undefined : Math.round(d.ended_at - d.delivered_at),
 		})),
 	};
 }

@@ -91,6 +91,13 @@ export class SandboxClient {
 		return answer;
 	}
 
+	/** Adds a machine through the admin API (throws if refused). */
+	async addMachine(machineNo: string, type: string, stock?: number): Promise<Json> {
+		const answer = await this.http.post('/__sandbox/machines', { machine_no: machineNo, type, stock });
+		if (answer.status !== 200) throw new Error(`machine refused: ${JSON.stringify(answer.data)}`);
+		return answer.data;
+	}
+
 	async advance(seconds: number): Promise<Json> {
 		return (await this.http.post('/__sandbox/clock', { advanceSeconds: seconds })).data;
 	}

@@ -50,3 +50,28 @@ it.each([
 	expect((await c.record(recordIds[0])).status).toBe('IS_TIMEOUT');
 	expect((await c.record(recordIds[1])).status).toBe('IS_SUCCESS');
 });
+
+describe('POST /__sandbox/machines', () => {
+	it('adds a machine of a given type: its dwell follows the type, its dispense time is recorded', async () => {
+		const added = await c.addMachine('20000001', 'conveyor', 7);
+		expect(added).toEqual({ machine_no: '20000001', type: 'conveyor', dwell_seconds: 90, online: true });
+		expect(await c.stock('20000001', 101)).toBe(7);
+		const { orderId, recordIds } = await c.paidOrder('20000001');
+		const put = await c.putDelivery('20000001', orderId, recordIds[0]);
+		expect(put.data.code).toBe(0);
+		await c.advance(1);
+		const delivery = (await c.state()).deliveries.find((d: Json) => d.delivery_id === put.data.data.delivery_id);
+		expect(delivery.dispense_ms).toBeGreaterThanOrEqual(500);
+		expect(delivery.dispense_ms).toBeLessThanOrEqual(1000);
+	});
+
+	it.each([
+		[{ machine_no: '123', type: 'motor' }, 'machine_no'],
+		[{ machine_no: '20000002', type: 'robot' }, 'type must be one of'],
+		[{ machine_no: '20000002', type: 'motor', stock: -1 }, 'stock'],
+	])('refuses %j naming the field', async (body, words) => {
+		const answer = await c.http.post('/__sandbox/machines', body);
+		expect(answer.status).toBe(400);
+		expect(answer.data.error).toContain(words);
+	});
+});

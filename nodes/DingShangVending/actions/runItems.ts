@@ -8,11 +8,26 @@ export interface ItemTask<T> {
 	parse: (itemIndex: number) => T;
 	/** Items with the same key run one after another; different keys run concurrently. */
 	groupKey: (input: T) => string;
+	/** How many keys may be in progress at once (see REQUEST_LANES / MACHINE_LANES). */
+	lanes: number;
 	/** Performs the requests for one item and returns its output objects. */
 	run: (input: T, itemIndex: number, creds: DingShangCredentials) => Promise<IDataObject[]>;
 }
 
 type Outcome = { ok: IDataObject[] } | { error: unknown };
+
+/**
+ * Requests in flight at once for order reads/updates. Past ~8 the sandbox on a 2-core box gains
+ * nothing (`npm run bench` prints the sweep), and a real platform should not see a burst of
+ * thousands from one workflow (what n8n's HTTP Request node does without batching).
+ */
+export const REQUEST_LANES = 8;
+
+/**
+ * Machines dispensing at once. A dispense mostly waits for the machine, so this is wider; one
+ * machine is never commanded twice at once whatever the width (its items share one lane).
+ */
+export const MACHINE_LANES = 32;
 
 /**
  * Runs an operation over all input items: every item is validated before the first request,
@@ -50,10 +65,12 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 			groups.set(key, [...(groups.get(key) ?? []), i]);
 		});
 		const credentials = creds;
-		let stopped = false; // without "continue on fail", one failure stops every machine's queue
-		await Promise.all(
-			[...groups.values()].map(async (indexes) => {
-				for (const i of indexes) {
+		const queue = [...groups.values()];
+		let next = 0;
+		let stopped = false; // without "continue on fail", one failure stops every lane
+		const lane = async (): Promise<void> => {
+			for (let group = queue[next++]; group && !stopped; group = queue[next++]) {
+				for (const i of group) {
 					if (stopped) return; // items already sending finish; no new command starts
 					try {
 						outcomes[i] = { ok: await task.run(inputs[i] as T, i, credentials) };
@@ -62,8 +79,9 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 						if (!continueOnFail) stopped = true;
 					}
 				}
-			}),
-		);
+			}
+		};
+		await Promise.all(Array.from({ length: Math.max(1, Math.min(task.lanes, queue.length)) }, lane));
 	}
 
 	const output: INodeExecutionData[] = [];

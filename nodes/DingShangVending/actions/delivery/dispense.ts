@@ -127,6 +127,17 @@ async function sendDispense(
 	}
 }
 
+/**
+ * Wait before the next result check, by time since the command. The docs say a dispense takes
+ * 0.5–1 s: look every 100 ms inside that window (≈7 checks per dispense) so the machine's next
+ * item starts promptly, then back off to every 2 s (a silent machine times out after 120 s).
+ */
+export function pollDelayMs(elapsedMs: number): number {
+	if (elapsedMs < 400) return 400 - elapsedMs;
+	if (elapsedMs < 1500) return 100;
+	return Math.min(2000, Math.round(elapsedMs / 4));
+}
+
 /** Polls Get Delivery (or the order record when no delivery id is known) until a final outcome. */
 async function waitForOutcome(
 	ctx: IExecuteFunctions,
@@ -135,9 +146,13 @@ async function waitForOutcome(
 	recordId: string,
 	deliveryId: string | undefined,
 ): Promise<{ outcome: DispenseOutcome; delivery?: IDataObject; recordStatus?: string; timedOut?: boolean }> {
-	const deadline = Date.now() + s.resultTimeoutSeconds * 1000;
-	let delayMs = 250;
-	for (;;) {
+	const started = Date.now();
+	const deadline = started + s.resultTimeoutSeconds * 1000;
+	for (let checks = 0; ; checks++) {
+		const delayMs = pollDelayMs(Date.now() - started);
+		const left = deadline - Date.now();
+		if (checks > 0 && delayMs > left) return { outcome: 'timeout', timedOut: true };
+		await sleep(Math.max(0, Math.min(delayMs, left))); // at least one check, even with a tiny timeout
 		try {
 			if (deliveryId) {
 				const answer = await dingShangRead(ctx, creds, {
@@ -165,9 +180,6 @@ async function waitForOutcome(
 			if (error instanceof DingShangFailure && error.kind === 'platform') throw error;
 			// A transient read failure: keep polling until the deadline.
 		}
-		if (Date.now() + delayMs > deadline) return { outcome: 'timeout', timedOut: true };
-		await sleep(delayMs);
-		delayMs = Math.min(Math.round(delayMs * 1.5), 2000);
 	}
 }
 

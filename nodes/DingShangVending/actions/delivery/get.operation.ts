@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { explainOutcome, outcomeOfStatus } from '../../../shared/protocol';
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
-import { runItems } from '../runItems';
+import { REQUEST_LANES, runItems } from '../runItems';
 import { machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [
@@ -27,7 +27,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
 			deliveryId: positiveId('Delivery ID', this.getNodeParameter('deliveryId', i)),
 		}),
-		groupKey: (input) => input.machineNo,
+		// Reads: no order to keep, so every item is its own group.
+		groupKey: (input) => `${input.machineNo}/${input.deliveryId}`,
+		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {
 			const answer = await dingShangRead(this, creds, {
 				method: 'POST',

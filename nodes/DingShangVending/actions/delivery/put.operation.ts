@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { machineNoField, orderIdField } from '../common.descriptions';
-import { runItems } from '../runItems';
+import { MACHINE_LANES, runItems } from '../runItems';
 import { machineNo, positiveId, seconds } from '../validate';
 import type { DispenseSettings } from './dispense';
 import { dispenseRecord, readOrder } from './dispense';
@@ -107,6 +107,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			};
 		},
 		groupKey: (input) => input.machineNo,
+		lanes: MACHINE_LANES,
 		run: async (input, _i, creds) =>
 			await withMachine(`${creds.baseUrl}|${input.machineNo}`, async () => {
 				if (input.recordId) return [await dispenseRecord(this, creds, input, input.recordId)];

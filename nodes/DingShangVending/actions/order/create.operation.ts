@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { DingShangFailure, dingShangRequest } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
-import { runItems } from '../runItems';
+import { REQUEST_LANES, runItems } from '../runItems';
 import { invalid, machineNo, optionalUrl, positiveId, tradeId, integerInRange } from '../validate';
 
 const show = { resource: ['order'], operation: ['create'] };
@@ -92,7 +92,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				})),
 			};
 		},
+		// One machine's orders are created in item order (stock is taken first come, first served).
 		groupKey: (input) => input.machineNo,
+		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {
 			const body: IDataObject = { machine_no: input.machineNo, trade_id: input.tradeId, products: input.products };
 			if (input.notifyUrl) body.notify_url = input.notifyUrl;

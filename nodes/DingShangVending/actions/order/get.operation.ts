@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
-import { runItems } from '../runItems';
+import { REQUEST_LANES, runItems } from '../runItems';
 import { machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [orderIdField('order', ['get']), machineNoField('order', ['get'])];
@@ -14,7 +14,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
 			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
 		}),
-		groupKey: (input) => input.machineNo,
+		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
+		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {
 			const answer = await dingShangRead(this, creds, {
 				method: 'POST',

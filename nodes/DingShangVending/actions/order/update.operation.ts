@@ -4,7 +4,7 @@ import { ORDER_STATUS_OPTIONS } from '../../../shared/protocol';
 import type { DingShangCredentials } from '../../../shared/transport';
 import { DingShangFailure, dingShangRead, dingShangRequest } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
-import { runItems } from '../runItems';
+import { REQUEST_LANES, runItems } from '../runItems';
 import { integerInRange, machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [
@@ -38,7 +38,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
 			status: integerInRange('Status', this.getNodeParameter('status', i), 1, 6),
 		}),
-		groupKey: (input) => input.machineNo,
+		// Updates of one order keep their order; different orders go in parallel.
+		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
+		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {
 			await updateOrder(this, creds, input);
 			const platformStatus = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
