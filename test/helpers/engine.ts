@@ -47,20 +47,49 @@ import {
 	type AnyNodeType,
 } from './n8n-runtime';
 
-export interface RunNodeOptions {
+export interface ChainNode {
+	name: string;
+	type: string; // key in nodeTypes, e.g. 'dingShangVending' or 'n8n-nodes-base.code'
+	parameters: INodeParameters;
+	/** Default: latest version of the node type. */
+	typeVersion?: number;
+	continueOnFail?: boolean; // sets node.onError = 'continueRegularOutput'
+	/** Credential type names the node uses (their data comes from `credentials`). */
+	credentials?: string[];
+}
+
+export interface RunChainOptions {
 	nodeTypes: Record<string, AnyNodeType>; // e.g. { dingShangVending: new DingShangVending() }
 	credentialTypes: Record<string, ICredentialType>; // e.g. { dingShangApi: new DingShangApi() }
 	credentials?: Record<string, ICredentialDataDecryptedObject>; // decrypted data per credential type name
-	type: string; // node type name to run, e.g. 'dingShangVending'
-	parameters: INodeParameters;
-	items?: IDataObject[]; // input items (json) fed from a preceding node, default [{}]
-	continueOnFail?: boolean; // sets node.onError = 'continueRegularOutput'
-	/** Default: latest version of the node type. */
-	typeVersion?: number;
+	/** Nodes run one after another: Input → chain[0] → chain[1] → … */
+	chain: ChainNode[];
+	items?: IDataObject[]; // input items (json) fed from the Input node, default [{}]
 	/** Default 'manual' (editor "Execute"); 'trigger' / 'webhook' are production runs. */
 	mode?: WorkflowExecuteMode;
 	/** Workflow static data at the start of the run. */
 	staticData?: IDataObject;
+}
+
+export interface ChainNodeResult {
+	/** All main outputs of the node; [] where it produced none / failed. */
+	outputs: INodeExecutionData[][];
+	/** The node's error as n8n records it (a plain copy of the NodeApiError/NodeOperationError fields). */
+	error?: Error & Record<string, unknown>;
+}
+
+export interface RunChainResult {
+	nodes: Record<string, ChainNodeResult>;
+	run: IRun;
+	/** Workflow static data after the run (plain JSON copy). */
+	staticData: IDataObject;
+}
+
+export interface RunNodeOptions extends Omit<RunChainOptions, 'chain'> {
+	type: string; // node type name to run, e.g. 'dingShangVending'
+	parameters: INodeParameters;
+	continueOnFail?: boolean;
+	typeVersion?: number;
 }
 
 export interface RunNodeResult {
@@ -68,10 +97,8 @@ export interface RunNodeResult {
 	items: INodeExecutionData[];
 	/** All main outputs of the node under test. */
 	outputs: INodeExecutionData[][];
-	/** The node's error as n8n records it (a plain copy of the NodeApiError/NodeOperationError fields). */
 	error?: Error & Record<string, unknown>;
 	run: IRun;
-	/** Workflow static data after the run (plain JSON copy). */
 	staticData: IDataObject;
 }
 
@@ -100,7 +127,17 @@ function itemsNodeType(items: IDataObject[]): INodeType {
 
 let executionCounter = 0;
 
+/** One node after the Input node: what most tests need. */
 export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
+	const { type, parameters, continueOnFail, typeVersion, ...rest } = opts;
+	const credentials = Object.keys(opts.credentials ?? {});
+	const result = await runChain({ ...rest, chain: [{ name: NODE_NAME, type, parameters, continueOnFail, typeVersion, credentials }] });
+	const { outputs, error } = result.nodes[NODE_NAME];
+	return { items: outputs[0] ?? [], outputs, error, run: result.run, staticData: result.staticData };
+}
+
+/** Runs Input → chain… through WorkflowExecute and resolves when the workflowExecuteAfter hook fires. */
+export async function runChain(opts: RunChainOptions): Promise<RunChainResult> {
 	const nodeTypes = new TestNodeTypes({ ...opts.nodeTypes, 'test.items': itemsNodeType(opts.items ?? [{}]) });
 	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes, { ...opts.credentials });
 	const mode = opts.mode ?? 'manual';
@@ -113,23 +150,26 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		position: [0, 0],
 		parameters: {},
 	};
-	const node: INode = {
-		id: 'node-under-test',
-		name: NODE_NAME,
-		type: opts.type,
-		typeVersion: opts.typeVersion ?? latestVersion(nodeTypes.getByName(opts.type)),
-		position: [250, 0],
-		parameters: structuredClone(opts.parameters), // the Workflow constructor rewrites node.parameters (adds defaults)
-		credentials: credentialRefs(Object.keys(opts.credentials ?? {})),
-		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-	};
-	const connections = {
-		[INPUT_NODE_NAME]: { main: [[{ node: NODE_NAME, type: NodeConnectionTypes.Main, index: 0 }]] },
-	};
+	const nodes: INode[] = [
+		inputNode,
+		...opts.chain.map((n, i) => ({
+			id: `node-${i}`,
+			name: n.name,
+			type: n.type,
+			typeVersion: n.typeVersion ?? latestVersion(nodeTypes.getByName(n.type)),
+			position: [250 * (i + 1), 0] as [number, number],
+			parameters: structuredClone(n.parameters), // the Workflow constructor rewrites node.parameters (adds defaults)
+			credentials: credentialRefs(n.credentials ?? []),
+			...(n.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		})),
+	];
+	const connections = Object.fromEntries(
+		nodes.slice(0, -1).map((from, i) => [from.name, { main: [[{ node: nodes[i + 1].name, type: NodeConnectionTypes.Main, index: 0 }]] }]),
+	);
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'Test harness',
-		nodes: [inputNode, node],
+		nodes,
 		connections,
 		active: false,
 		nodeTypes,
@@ -146,7 +186,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		activeVersionId: null,
 		createdAt: new Date(),
 		updatedAt: new Date(),
-		nodes: [inputNode, node],
+		nodes,
 		connections,
 		settings: workflow.settings,
 	};
@@ -167,10 +207,15 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	}
 	const [run] = await Promise.all([finished, running]);
 
-	const task = run.data.resultData.runData[NODE_NAME]?.[0];
-	const outputs = (task?.data?.main ?? []).map((output) => output ?? []);
-	const error = (task?.error ?? run.data.resultData.error) as RunNodeResult['error'];
-	return { items: outputs[0] ?? [], outputs, error, run, staticData: JSON.parse(JSON.stringify(workflow.staticData)) };
+	const results: Record<string, ChainNodeResult> = {};
+	for (const { name } of opts.chain) {
+		const task = run.data.resultData.runData[name]?.[0];
+		const outputs = (task?.data?.main ?? []).map((output) => output ?? []);
+		// A failed node's error is on its task; a workflow-level error belongs to the node that stopped the run.
+		const error = (task?.error ?? (opts.chain.length === 1 || run.data.resultData.lastNodeExecuted === name ? run.data.resultData.error : undefined)) as ChainNodeResult['error'];
+		results[name] = { outputs, error };
+	}
+	return { nodes: results, run, staticData: JSON.parse(JSON.stringify(workflow.staticData)) };
 }
 
 // ---------------------------------------------------------------------------------------------
