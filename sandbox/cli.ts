@@ -1,16 +1,20 @@
 import { startSandbox, type SandboxOptions } from './index';
 
-/** `npm run sandbox -- [--port N] [--host H] [--time-scale X] [--max-skew S]` */
+/** `npm run sandbox -- [--port N] [--host H] [--time-scale X] [--max-skew S] [--quiet]` */
 
-const USAGE = 'usage: sandbox [--port N] [--host 127.0.0.1] [--time-scale X] [--max-skew S]';
+const USAGE = 'usage: sandbox [--port N] [--host 127.0.0.1] [--time-scale X] [--max-skew S] [--quiet]';
 
-function parseArgs(argv: string[]): SandboxOptions {
-	const opts: SandboxOptions = {};
+function parseArgs(argv: string[]): SandboxOptions & { quiet?: boolean } {
+	const opts: SandboxOptions & { quiet?: boolean } = {};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split(/=(.*)/s, 2);
 		if (flag === '--help' || flag === '-h') {
 			process.stdout.write(`${USAGE}\n`);
 			process.exit(0);
+		}
+		if (flag === '--quiet') {
+			opts.quiet = true; // no line per request (benchmarks); the first JSON line still comes
+			continue;
 		}
 		const value = inline ?? argv[++i];
 		if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -39,9 +43,9 @@ function parseArgs(argv: string[]): SandboxOptions {
 }
 
 async function main(): Promise<void> {
-	const opts = parseArgs(process.argv.slice(2));
+	const { quiet, ...opts } = parseArgs(process.argv.slice(2));
 	const log = (line: string): void => void process.stdout.write(`[sandbox ${new Date().toISOString()}] ${line}\n`);
-	const sandbox = await startSandbox({ ...opts, log });
+	const sandbox = await startSandbox({ ...opts, log: quiet ? false : log });
 	// First stdout line: machine-readable, so scripts can read the URL and demo credentials.
 	process.stdout.write(
 		`${JSON.stringify({ baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signKey: sandbox.signKey })}\n`,

@@ -1,0 +1,184 @@
+/**
+ * Scenario 3: the Delivery Result trigger against n8n's own Webhook node, in ONE real n8n 1.123
+ * with this package installed from its tarball (scripts/n8nLocal.ts, as `npm start` does).
+ * Two active workflows, each only its trigger, default execution saving. autocannon (from npm,
+ * loopback) sends the same number of callbacks to each, every body unique (a repeated result
+ * would be deduplicated by our trigger and start nothing), rounds interleaved. The figure is
+ * executions finished per second: callbacks answered ÷ (last execution's stop − load start),
+ * read from n8n's own execution list once every execution has finished.
+ */
+import autocannon from 'autocannon';
+import { randomUUID } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { CALLBACK_METHOD } from '../../nodes/shared/protocol';
+import {
+	CREDENTIAL_ID,
+	N8nClient,
+	PACKAGE,
+	freePort,
+	importCredential,
+	installPackage,
+	packPackage,
+	randomToken,
+	sleep,
+	startN8n,
+	type RunningN8n,
+} from '../../scripts/n8nLocal';
+
+const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 600);
+const WARM_CALLBACKS = 100;
+const CONNECTIONS = 8;
+
+export interface TriggerRound {
+	ours: number;
+	webhook: number;
+	notes: string[];
+}
+
+interface Target {
+	name: string;
+	workflowId: string;
+	url: string;
+}
+
+let seq = 1_000_000;
+/** A dispense-result push, unique per request (order and record ids). */
+function callbackBody(): string {
+	seq++;
+	return JSON.stringify({ deliver_status: '1', error_msg: '', floor_status: '1', method: CALLBACK_METHOD, order_id: seq, record_id: seq });
+}
+
+async function load(url: string, amount: number): Promise<{ ok: number; non2xx: number; errors: number; rps: number }> {
+	const result = await autocannon({
+		url,
+		method: 'POST',
+		connections: CONNECTIONS,
+		amount,
+		timeout: 30,
+		headers: { 'content-type': 'application/json' },
+		requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: callbackBody() }) }],
+	});
+	return { ok: result['2xx'], non2xx: result.non2xx, errors: result.errors + result.timeouts, rps: result.requests.average };
+}
+
+/** Successful executions of a workflow and the newest stop time (n8n's internal list, one call). */
+async function finished(client: N8nClient, workflowId: string): Promise<{ count: number; lastStop: number; running: number }> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const page = await client.rest('GET', `/executions?filter=${filter}&limit=50`);
+	const results = (page.results ?? []) as Array<{ status: string; stoppedAt?: string }>;
+	const stops = results.map((e) => (e.stoppedAt ? Date.parse(e.stoppedAt) : 0));
+	return {
+		count: page.count as number,
+		lastStop: Math.max(0, ...stops),
+		running: results.filter((e) => e.status === 'running' || e.status === 'new').length,
+	};
+}
+
+async function measure(client: N8nClient, target: Target, amount: number): Promise<{ perSecond: number; note: string }> {
+	const before = (await finished(client, target.workflowId)).count;
+	const t0 = Date.now();
+	const sent = await load(target.url, amount);
+	if (sent.ok !== amount) throw new Error(`${target.name}: ${sent.ok} of ${amount} callbacks answered 2xx (${sent.non2xx} other, ${sent.errors} errors)`);
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		const now = await finished(client, target.workflowId);
+		if (now.count - before >= amount && now.running === 0) {
+			const seconds = (Math.max(now.lastStop, t0) - t0) / 1000;
+			return { perSecond: amount / seconds, note: `${target.name}: ${amount} callbacks answered at ${sent.rps.toFixed(0)}/s, all executed after ${seconds.toFixed(2)} s` };
+		}
+		if (Date.now() > deadline) throw new Error(`${target.name}: only ${now.count - before} of ${amount} executions after 120 s`);
+		await sleep(200);
+	}
+}
+
+function workflows(token: string) {
+	const ourHook = randomUUID();
+	const theirHook = randomUUID();
+	const settings = { executionOrder: 'v1' };
+	return {
+		ours: {
+			body: {
+				name: 'bench: DingShang Delivery Result trigger',
+				settings,
+				connections: {},
+				nodes: [
+					{
+						id: randomUUID(),
+						name: 'Delivery result',
+						type: `${PACKAGE.name}.dingShangVendingTrigger`,
+						typeVersion: 1,
+						position: [0, 0],
+						webhookId: ourHook,
+						parameters: { secretToken: token },
+						credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (bench)' } },
+					},
+				],
+			},
+			path: `/webhook/${ourHook}/delivery-result?token=${encodeURIComponent(token)}`,
+		},
+		webhook: {
+			body: {
+				name: 'bench: n8n Webhook node',
+				settings,
+				connections: {},
+				nodes: [
+					{
+						id: randomUUID(),
+						name: 'Webhook',
+						type: 'n8n-nodes-base.webhook',
+						typeVersion: 2,
+						position: [0, 0],
+						webhookId: theirHook,
+						parameters: { httpMethod: 'POST', path: theirHook, options: {} },
+					},
+				],
+			},
+			path: `/webhook/${theirHook}`,
+		},
+	};
+}
+
+export async function measureTriggers(rounds: number, log: (line: string) => void): Promise<TriggerRound[]> {
+	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-bench-n8n-'));
+	let n8n: RunningN8n | undefined;
+	try {
+		const settings = { userFolder, port: await freePort(), encryptionKey: randomToken(), logLevel: 'warn' as const };
+		const tarball = await packPackage(userFolder, { build: true });
+		await installPackage(tarball, userFolder);
+		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: 'http://127.0.0.1:9', appId: 'bench', appSecret: 'bench-secret', signingKey: 'bench-key' });
+		n8n = await startN8n(settings);
+		const client = new N8nClient(n8n.url);
+		await client.signIn();
+		await client.createApiKey();
+		const token = randomToken();
+		const defs = workflows(token);
+		const targets: Target[] = [];
+		for (const [name, def] of [['ours', defs.ours], ['webhook', defs.webhook]] as const) {
+			const created = await client.api('POST', '/workflows', def.body);
+			await client.api('POST', `/workflows/${created.id}/activate`);
+			targets.push({ name, workflowId: created.id as string, url: n8n.url + def.path });
+		}
+		for (const target of targets) await measure(client, target, WARM_CALLBACKS); // JIT, DB, first-run costs
+
+		const results: TriggerRound[] = [];
+		for (let round = 0; round < rounds; round++) {
+			const order = round % 2 === 0 ? targets : [...targets].reverse();
+			const figures: Record<string, number> = {};
+			const notes: string[] = [];
+			for (const target of order) {
+				const { perSecond, note } = await measure(client, target, CALLBACKS);
+				figures[target.name] = perSecond;
+				notes.push(note);
+			}
+			log(`round ${round + 1} trigger: ours ${figures.ours.toFixed(0)}/s, Webhook node ${figures.webhook.toFixed(0)}/s`);
+			results.push({ ours: figures.ours, webhook: figures.webhook, notes: [`trigger load: autocannon, ${CONNECTIONS} connections, ${CALLBACKS} unique callbacks per run; ${notes.join('; ')}`] });
+		}
+		return results;
+	} finally {
+		await n8n?.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+}
