@@ -231,10 +231,14 @@ export function toNodeApiError(
 		code: failure.details.code ?? null,
 		message: failure.details.platformMessage ?? failure.message,
 	};
-	return new NodeApiError(ctx.getNode(), response, {
+	const apiError = new NodeApiError(ctx.getNode(), response, {
 		message: failure.message,
 		description,
 		httpCode: failure.details.httpStatus ? String(failure.details.httpStatus) : undefined,
 		itemIndex,
 	});
+	// NodeApiError swaps a message that mentions ECONNRESET & co. for a generic sentence; ours says
+	// what happened to the command (e.g. "NOT sent again"), so it stays.
+	apiError.message = failure.message;
+	return apiError;
 }
