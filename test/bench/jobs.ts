@@ -30,7 +30,9 @@ export interface RecordRef {
 }
 
 export type Job =
-	| { kind: 'update-node' | 'update-diy' | 'update-raw'; platform: Platform; orders: OrderRef[]; warmUp: OrderRef[] }
+	| { kind: 'update-node' | 'update-diy'; platform: Platform; orders: OrderRef[]; warmUp: OrderRef[] }
+	/** `lanes` (default REQUEST_LANES) and `keepAlive` (default true) vary only in the diagnostics. */
+	| { kind: 'update-raw'; platform: Platform; orders: OrderRef[]; warmUp: OrderRef[]; lanes?: number; keepAlive?: boolean }
 	| { kind: 'dispense' | 'dispense-serial'; platform: Platform; records: RecordRef[] };
 
 export interface Prepared {
@@ -119,9 +121,9 @@ export const diyUpdate = (platform: Platform): ChainNode[] => [
 
 // ─── Update Order: raw keep-alive loop ──────────────────────────────────────────────────────
 
-function rawUpdater(platform: Platform) {
+function rawUpdater(platform: Platform, lanes: number, keepAlive: boolean) {
 	const url = new URL(platform.baseUrl);
-	const agent = new http.Agent({ keepAlive: true, maxSockets: REQUEST_LANES });
+	const agent = new http.Agent({ keepAlive, maxSockets: lanes });
 	const send = (order: OrderRef): Promise<void> =>
 		new Promise((resolve, reject) => {
 			const body = JSON.stringify({ payload: encodePayload({ machine_no: order.machine_no, status: '1' }, platform.signKey) });
@@ -152,7 +154,7 @@ function rawUpdater(platform: Platform) {
 		const lane = async (): Promise<void> => {
 			while (next < orders.length) await send(orders[next++]);
 		};
-		await Promise.all(Array.from({ length: REQUEST_LANES }, lane));
+		await Promise.all(Array.from({ length: lanes }, lane));
 	};
 	return { runAll, close: () => agent.destroy() };
 }
@@ -205,7 +207,7 @@ async function prepare(job: Job): Promise<Prepared> {
 			};
 		}
 		case 'update-raw': {
-			const raw = rawUpdater(job.platform);
+			const raw = rawUpdater(job.platform, job.lanes ?? REQUEST_LANES, job.keepAlive ?? true);
 			return {
 				warmUp: () => raw.runAll(job.warmUp),
 				measured: async () => {

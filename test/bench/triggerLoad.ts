@@ -145,7 +145,8 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-bench-n8n-'));
 	let n8n: RunningN8n | undefined;
 	try {
-		const settings = { userFolder, port: await freePort(), encryptionKey: randomToken(), logLevel: 'warn' as const };
+		// 'info': the import's success line and the ready line are logged at info.
+		const settings = { userFolder, port: await freePort(), encryptionKey: randomToken(), logLevel: 'info' as const };
 		const tarball = await packPackage(userFolder, { build: true });
 		await installPackage(tarball, userFolder);
 		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: 'http://127.0.0.1:9', appId: 'bench', appSecret: 'bench-secret', signingKey: 'bench-key' });

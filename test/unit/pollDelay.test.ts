@@ -7,17 +7,18 @@ function checkTimes(untilMs: number): number[] {
 	return times;
 }
 
-it('first check at 400 ms, then every 100 ms through the 0.5–1 s a dispense takes', () => {
-	const times = checkTimes(1500);
-	expect(times[0]).toBe(400);
-	expect(times.filter((t) => t >= 500 && t <= 1000)).toEqual([500, 600, 700, 800, 900, 1000]);
-	expect(times.length).toBeLessThanOrEqual(12);
+it('first check at 500 ms, then every 50 ms through the 0.5–1 s a dispense takes', () => {
+	const times = checkTimes(1100);
+	expect(times[0]).toBe(500);
+	expect(times).toEqual([500, 550, 600, 650, 700, 750, 800, 850, 900, 950, 1000, 1050, 1100]);
 });
 
-it('backs off after the window to one check every 2 s (a silent machine: under 100 checks in 150 s)', () => {
+it('then every 250 ms up to 3 s, then backs off to one check every 2 s (under 100 checks in 150 s)', () => {
+	expect(pollDelayMs(2000)).toBe(250);
 	expect(pollDelayMs(4000)).toBe(1000);
 	expect(pollDelayMs(60_000)).toBe(2000);
 	const times = checkTimes(150_000);
+	expect(times.filter((t) => t > 1100 && t <= 3000)).toEqual([1350, 1600, 1850, 2100, 2350, 2600, 2850]);
 	expect(times.length).toBeGreaterThan(75);
 	expect(times.length).toBeLessThan(100);
 });

@@ -129,12 +129,14 @@ async function sendDispense(
 
 /**
  * Wait before the next result check, by time since the command. The docs say a dispense takes
- * 0.5–1 s: look every 100 ms inside that window (≈7 checks per dispense) so the machine's next
- * item starts promptly, then back off to every 2 s (a silent machine times out after 120 s).
+ * 0.5–1 s: look every 50 ms inside that window (≈6 checks per dispense) so the machine's next
+ * item starts promptly, every 250 ms up to 3 s, then back off to every 2 s (a machine that never
+ * reports is timed out by the platform after 120 s).
  */
 export function pollDelayMs(elapsedMs: number): number {
-	if (elapsedMs < 400) return 400 - elapsedMs;
-	if (elapsedMs < 1500) return 100;
+	if (elapsedMs < 500) return 500 - elapsedMs;
+	if (elapsedMs < 1100) return 50;
+	if (elapsedMs < 3000) return 250;
 	return Math.min(2000, Math.round(elapsedMs / 4));
 }
 
