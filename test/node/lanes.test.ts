@@ -19,11 +19,11 @@ afterAll(async () => client.sb.close());
 type Json = Record<string, any>;
 
 describe('request lanes', () => {
-	it(`Update Order × 24 on one machine runs ${REQUEST_LANES} requests at a time, never more`, async () => {
+	it(`Update Order × 40 on one machine runs ${REQUEST_LANES} requests at a time, never more`, async () => {
 		const orders: Json[] = [];
-		for (let i = 0; i < 24; i++) orders.push({ orderId: (await client.order('10000002')).orderId });
+		for (let i = 0; i < 40; i++) orders.push({ orderId: (await client.order('10000002')).orderId });
 		// Each request sits 100 ms in the sandbox, so requests in flight overlap and are counted.
-		await client.fault({ kind: 'delay', ms: 100, count: 24, match: { method: 'PUT' } });
+		await client.fault({ kind: 'delay', ms: 100, count: 40, match: { method: 'PUT' } });
 		expect((await client.state()).in_flight.peak).toBeLessThan(REQUEST_LANES);
 		const result = await run({ resource: 'order', operation: 'update', orderId: '={{$json.orderId}}', machineNo: '10000002', status: 1 }, orders);
 		expect(result.error).toBeUndefined();
