@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
-import { classifyCallback, dedupeKey, normalizeCallback } from './normalizeCallback';
+import { classifyCallback, dedupeKey, normalizeCallback, rememberedId } from './normalizeCallback';
 
 const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang
 
@@ -196,12 +196,15 @@ function claim(ctx: IWebhookFunctions, key: string, now: number, windowMs: numbe
 }
 
 /**
- * Remembers each result key with the time it was first seen, in the node's static data (saved
- * by n8n with the workflow). Stored as one string, "<base-36 ms> <key>" per line, oldest first:
- * n8n watches static data through proxies, so a plain string keeps each callback's cost flat.
+ * Remembers each result with the time it was first seen, in the node's static data (saved by n8n
+ * with the workflow after every execution that changed it). Stored as one string, one line
+ * "<base-36 ms> <12-char hash of the result key>" per result, oldest first: a plain string because
+ * n8n watches static data through proxies, and hashed because the whole string is rewritten to the
+ * database per callback — full keys made ours 0.96× n8n's Webhook node in `npm run bench`.
  * Expired lines drop off the front; never more than MAX_REMEMBERED lines.
  */
-function isDuplicate(ctx: IWebhookFunctions, key: string): boolean {
+function isDuplicate(ctx: IWebhookFunctions, resultKey: string): boolean {
+	const key = rememberedId(resultKey);
 	const windowMinutes = Number(ctx.getNodeParameter('dedupeWindowMinutes', 1440));
 	if (!(windowMinutes > 0)) return false;
 	const staticData = ctx.getWorkflowStaticData('node');

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS } from '../shared/protocol';
@@ -59,4 +61,9 @@ export function dedupeKey(raw: IDataObject): string {
 	return [text(raw.method), text(raw.order_id), text(raw.record_id), text(raw.deliver_status), text(raw.status)]
 		.map((part) => part ?? '')
 		.join('|');
+}
+
+/** What the trigger stores per remembered result: 12 base64url chars (72 bits) of its key's SHA-256. */
+export function rememberedId(resultKey: string): string {
+	return createHash('sha256').update(resultKey).digest('base64url').slice(0, 12);
 }

@@ -4,6 +4,7 @@ import axios from 'axios';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangVendingTrigger } from '../../nodes/DingShangVendingTrigger/DingShangVendingTrigger.node';
+import { rememberedId } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
 import { FAIL_REASONS } from '../../nodes/shared/protocol';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
@@ -108,7 +109,7 @@ describe('deduplication (node static data)', () => {
 	it('remembers at most 2000 results, forgetting the oldest first', async () => {
 		const now = Date.now();
 		const lines: string[] = [];
-		for (let i = 0; i < 2000; i++) lines.push(`${(now - 60_000 + i).toString(36)} device.delivery.response|1|${i}|0|`);
+		for (let i = 0; i < 2000; i++) lines.push(`${(now - 60_000 + i).toString(36)} ${rememberedId(`device.delivery.response|1|${i}|0|`)}`);
 		const seenResults = lines.join('\n');
 		const h = await trigger({}, { 'node:Trigger': { seenResults } });
 		await post(withToken(h), { ...FAILURE, order_id: 1, record_id: 1 }); // remembered: a duplicate
@@ -117,8 +118,9 @@ describe('deduplication (node static data)', () => {
 		expect(h.executions).toHaveLength(1);
 		const kept = String((h.staticData['node:Trigger'] as { seenResults: string }).seenResults).split('\n');
 		expect(kept).toHaveLength(2000);
-		expect(kept[0]).toMatch(/ device.delivery.response\|1\|1\|0\|$/); // the oldest (record 0) went
-		expect(kept[1999]).toMatch(/ device.delivery.response\|2\|1\|0\|$/);
+		expect(kept[0].split(' ')[1]).toBe(rememberedId('device.delivery.response|1|1|0|')); // the oldest (record 0) went
+		expect(kept[1999].split(' ')[1]).toBe(rememberedId('device.delivery.response|2|1|0|'));
+		expect(kept[1999]).toMatch(/^[0-9a-z]+ [A-Za-z0-9_-]{12}$/); // compact: ≈ 21 bytes per result
 		expect(parseInt(kept[1999], 36)).toBeGreaterThanOrEqual(now);
 	});
 
