@@ -124,6 +124,21 @@ describe('deduplication (node static data)', () => {
 		expect(parseInt(kept[1999], 36)).toBeGreaterThanOrEqual(now);
 	});
 
+	it('a burst is written to static data at most once a second; unwritten results still count as seen', async () => {
+		const h = await trigger();
+		const saved = () => String((h.staticData['node:Trigger'] as { seenResults?: string } | undefined)?.seenResults ?? '').split('\n').filter(Boolean);
+		for (let i = 0; i < 5; i++) await post(withToken(h), { ...SUCCESS, order_id: 7000 + i, record_id: 1 });
+		expect(h.executions).toHaveLength(5);
+		expect(saved().length).toBeLessThan(5); // the first is written at once, the rest wait
+		await post(withToken(h), { ...SUCCESS, order_id: 7003, record_id: 1 }); // an unwritten one, again
+		expect(h.executions).toHaveLength(5);
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		await post(withToken(h), { ...SUCCESS, order_id: 7005, record_id: 1 });
+		expect(h.executions).toHaveLength(6);
+		const ids = saved().map((line) => line.split(' ')[1]);
+		for (let i = 0; i < 6; i++) expect(ids).toContain(rememberedId(`device.delivery.response|${7000 + i}|1|1|`));
+	});
+
 	it('window 0 turns deduplication off', async () => {
 		const h = await trigger({ dedupeWindowMinutes: 0 });
 		await post(withToken(h), SUCCESS);
