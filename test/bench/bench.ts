@@ -15,7 +15,8 @@
  * Every measured run of 1, 2 and 4 is a fresh child process (worker.ts), rounds interleave the
  * variants, every loop and server is bounded and closed; a watchdog ends an overrun.
  * BENCH_ROUNDS (default 5), BENCH_SERIAL=0 skips the one-at-a-time run, BENCH_TRIGGER=0 skips 3,
- * BENCH_DIAG=0 skips the raw-loop diagnostics, BENCH_CPU_PROF=<dir> profiles each measured run.
+ * BENCH_DIAG=0 skips the raw-loop diagnostics, BENCH_CALLBACKS (default 600) sets the trigger load,
+ * BENCH_CPU_PROF=<dir> profiles each measured run.
  */
 import { spawn } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
