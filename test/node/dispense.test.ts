@@ -1,5 +1,6 @@
 import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
+import { REQUEST_LANES } from '../../nodes/DingShangVending/actions/runItems';
 
 /**
  * Put Delivery under the conditions a merchant meets: busy machines, several machines at once,
@@ -222,5 +223,38 @@ describe('a failure without "continue on fail"', () => {
 		expect(String(result.error?.message)).toMatch(/订单未支付/);
 		expect((await client.record(slow.recordIds[0])).dispense_count).toBe(1); // was already in progress
 		expect((await client.record(later.recordIds[0])).dispense_count).toBe(0); // never started
+	});
+});
+
+/** How many requests the node keeps in flight, seen from the sandbox's `in_flight.peak`. */
+describe('request lanes', () => {
+	it(`Update Order × 40 on one machine runs ${REQUEST_LANES} requests at a time, never more`, async () => {
+		const orders: Json[] = [];
+		await client.http.post('/__sandbox/reset'); // in_flight.peak counts from here
+		for (let i = 0; i < 40; i++) orders.push({ orderId: (await client.order('10000002')).orderId });
+		// Each request sits 100 ms in the sandbox, so requests in flight overlap and are counted.
+		await client.fault({ kind: 'delay', ms: 100, count: 40, match: { method: 'PUT' } });
+		expect((await client.state()).in_flight.peak).toBeLessThan(REQUEST_LANES);
+		const result = await run({ resource: 'order', operation: 'update', orderId: '={{$json.orderId}}', machineNo: '10000002', status: 1 }, orders);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.order_id)).toEqual(orders.map((o) => o.orderId));
+		expect((await client.state()).in_flight.peak).toBe(REQUEST_LANES);
+	});
+
+	it('Put Delivery runs one lane per machine: 6 machines dispense side by side', async () => {
+		const machines = ['10000001', '10000002', '10000003', '10000004', '10000005', '20000006'];
+		await client.http.post('/__sandbox/reset');
+		await client.addMachine('20000006', 'motor');
+		const items: Json[] = [];
+		for (const machineNo of machines) items.push({ machineNo, orderId: (await client.paidOrder(machineNo)).orderId });
+		expect((await client.state()).in_flight.peak).toBe(1);
+		await client.fault({ kind: 'delay', ms: 150, count: 6, match: { path: '/api/openapi/v1/deliveries' } });
+		const result = await run(
+			{ resource: 'delivery', operation: 'put', machineNo: '={{$json.machineNo}}', orderId: '={{$json.orderId}}', dispense: 'allPending', waitForResult: false },
+			items,
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.outcome)).toEqual(machines.map(() => 'sent'));
+		expect((await client.state()).in_flight.peak).toBeGreaterThanOrEqual(machines.length);
 	});
 });
