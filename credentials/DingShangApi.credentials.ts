@@ -13,7 +13,7 @@ export class DingShangApi implements ICredentialType {
 
 	displayName = 'DingShang API';
 
-	icon: Icon = 'file:dingshang.svg';
+	icon: Icon = { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' };
 
 	documentationUrl = 'https://docs.awish.vip';
 

@@ -14,13 +14,39 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+
+import { NODE24_BIN, isInstalled, toolDir } from './installDev';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 export const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-const N8N_BIN = require.resolve('n8n/bin/n8n', { paths: [REPO_ROOT] });
-export const N8N_VERSION = (JSON.parse(readFileSync(require.resolve('n8n/package.json', { paths: [REPO_ROOT] }), 'utf8')) as { version: string }).version;
+
+export type N8nMajor = 1 | 2;
+
+/** One installed n8n (scripts/n8n-2 or scripts/n8n-1, see scripts/installDev.ts) and the Node that runs it. */
+export interface N8nInstall {
+	major: N8nMajor;
+	version: string;
+	bin: string;
+	/** n8n 2.x needs Node 24 (installed beside it); 1.x runs on this machine's Node. */
+	node: string;
+}
+
+export function n8nInstall(major: N8nMajor): N8nInstall {
+	const tool = major === 2 ? 'n8n-2' : 'n8n-1';
+	if (!isInstalled(tool)) throw new Error(`n8n ${major}.x is not installed yet: run \`npm run setup:n8n\` (or npm start / npm test, which do it)`);
+	const dir = join(toolDir(tool), 'node_modules', 'n8n');
+	const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+	return { major, version, bin: join(dir, 'bin', 'n8n'), node: major === 2 ? NODE24_BIN : process.execPath };
+}
+
+/** The majors the e2e suite runs in: N8N_E2E="2", "1" or "2,1" (default: both, 2.x first). */
+export function e2eMajors(value = process.env.N8N_E2E): N8nMajor[] {
+	const asked = (value ?? '2,1').split(',').map((v) => v.trim()).filter(Boolean);
+	if (asked.length === 0 || asked.some((v) => v !== '1' && v !== '2')) throw new Error(`N8N_E2E must be "2", "1" or "2,1", got "${value}"`);
+	return [...new Set(asked.map(Number) as N8nMajor[])];
+}
 
 /** The one credential the examples use (id fixed in examples/*.json). */
 export const CREDENTIAL_ID = 'dingshangLocal01';
@@ -185,8 +211,11 @@ export async function installPackage(tarball: string, userFolder: string): Promi
 // ─── n8n processes ──────────────────────────────────────────────────────────────────────────
 
 export interface N8nSettings {
+	n8n: N8nInstall;
 	userFolder: string;
 	port: number;
+	/** n8n 2.x always starts its JS task runner, whose broker needs a port of its own. */
+	runnersBrokerPort: number;
 	/** Fixed in tests; `npm start` lets n8n generate and keep one in the user folder. */
 	encryptionKey?: string;
 	logLevel?: 'error' | 'warn' | 'info' | 'debug';
@@ -203,9 +232,12 @@ export function n8nEnv(s: N8nSettings): NodeJS.ProcessEnv {
 	const inherited = Object.entries(process.env).filter(
 		([key]) => !/^(N8N_|DB_|EXECUTIONS_|QUEUE_|DINGSHANG_|SANDBOX_|JEST_)|^(WEBHOOK_URL|NODE_ENV|GENERIC_TIMEZONE)$/.test(key),
 	);
+	const path = s.n8n.major === 2 ? `${dirname(s.n8n.node)}${delimiter}${process.env.PATH ?? ''}` : process.env.PATH;
 	return {
 		...Object.fromEntries(inherited),
+		PATH: path,
 		N8N_USER_FOLDER: s.userFolder,
+		N8N_RUNNERS_BROKER_PORT: String(s.runnersBrokerPort),
 		N8N_PORT: String(s.port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
@@ -236,7 +268,9 @@ export function n8nEnv(s: N8nSettings): NodeJS.ProcessEnv {
 
 /** One n8n CLI command (`import:…`, `execute`, `list:workflow`); ~1.5 s each. */
 export async function n8nCli(s: N8nSettings, args: string[], timeoutMs = 120_000): Promise<RunResult> {
-	return await run(process.execPath, [N8N_BIN, ...args], { cwd: s.userFolder, env: n8nEnv(s), timeoutMs });
+	// A CLI command beside a running `n8n start` needs a task-runner broker port of its own (2.x).
+	const env = n8nEnv({ ...s, runnersBrokerPort: await freePort() });
+	return await run(s.n8n.node, [s.n8n.bin, ...args], { cwd: s.userFolder, env, timeoutMs });
 }
 
 /** Writes `content` to a private temp file for the duration of `use` (credential JSON holds secrets). */
@@ -333,7 +367,7 @@ const READY_LINE = /Editor is now accessible via/;
  * (webhooks of active workflows are registered by then, unlike when /healthz first answers).
  */
 export async function startN8n(s: N8nSettings, opts: { onLine?: (line: string) => void; timeoutMs?: number } = {}): Promise<RunningN8n> {
-	const child = spawnGuarded(process.execPath, [N8N_BIN, 'start'], { cwd: s.userFolder, env: n8nEnv(s) });
+	const child = spawnGuarded(s.n8n.node, [s.n8n.bin, 'start'], { cwd: s.userFolder, env: n8nEnv(s) });
 	const recent: string[] = [];
 	let ready: () => void = () => undefined;
 	const readyPromise = new Promise<void>((done) => (ready = done));
@@ -393,7 +427,7 @@ export class HttpError extends Error {
 	}
 }
 
-const API_KEY_SCOPES = ['workflow:create', 'workflow:read', 'workflow:update', 'workflow:list', 'workflow:activate', 'execution:read', 'execution:list'];
+const API_KEY_SCOPES = ['workflow:create', 'workflow:read', 'workflow:update', 'workflow:list', 'workflow:activate', 'workflow:deactivate', 'execution:read', 'execution:list'];
 
 export class N8nClient {
 	private cookie?: string;

@@ -11,7 +11,6 @@ import { join, relative } from 'node:path';
 import { startSandbox } from '../sandbox';
 import {
 	DEMO_OWNER,
-	N8N_VERSION,
 	N8nClient,
 	PACKAGE,
 	REPO_ROOT,
@@ -21,6 +20,7 @@ import {
 	importCredential,
 	importExamples,
 	installPackage,
+	n8nInstall,
 	n8nUrl,
 	packPackage,
 	randomToken,
@@ -28,6 +28,7 @@ import {
 	startN8n,
 	type PlatformCredential,
 } from './n8nLocal';
+import { installDevTool } from './installDev';
 
 const LOCAL_DIR = join(REPO_ROOT, '.n8n-local'); // git-ignored; N8N_USER_FOLDER
 const STATE_FILE = join(LOCAL_DIR, 'state.json'); // trigger token and API key, mode 0600
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
 	state.token ??= randomToken();
 	writeState(state);
 	await assertPortFree(n8nPort, 'N8N_PORT');
+	installDevTool('n8n-2'); // first run only: n8n 2.x and its Node 24, with npm's progress
+	const n8nInstalled = n8nInstall(2);
 
 	step(`building and packing ${PACKAGE.name}…`);
 	const tarball = await packPackage(LOCAL_DIR, { build: true });
@@ -138,13 +141,13 @@ async function main(): Promise<void> {
 		step(`DingShang sandbox on ${sandbox.baseUrl}`);
 	}
 
-	const settings = { userFolder: LOCAL_DIR, port: n8nPort };
+	const settings = { n8n: n8nInstalled, userFolder: LOCAL_DIR, port: n8nPort, runnersBrokerPort: await freePort() };
 	step(`saving the credential "${credential.name}" and importing the example workflows…`);
 	await importCredential(settings, credential);
 	const imported = await importExamples(settings, { n8nPort, token: state.token, sandboxUrl }, { onlyMissing: true });
 	if (imported.length > 0) step(`imported: ${imported.join(' · ')}`);
 
-	step(`starting n8n ${N8N_VERSION} on ${n8nUrl(n8nPort)} (log: ${show(N8N_LOG)})…`);
+	step(`starting n8n ${n8nInstalled.version} on ${n8nUrl(n8nPort)} (log: ${show(N8N_LOG)})…`);
 	const n8nLog = createWriteStream(N8N_LOG, { flags: 'a' });
 	const n8n = await startN8n(settings, { onLine: (line) => n8nLog.write(`${redactTokens(line)}\n`) });
 	cleanups.push(async () => {
@@ -181,7 +184,7 @@ async function main(): Promise<void> {
 		}
 	}
 
-	printReadyBlock(n8n.url, sandboxUrl, credential, notes);
+	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, credential, notes);
 	echoSandbox = true;
 }
 
@@ -206,12 +209,12 @@ async function repointNotifyUrl(client: N8nClient, port: number, notes: string[]
 	}
 }
 
-function printReadyBlock(editorUrl: string, sandboxUrl: string | undefined, credential: PlatformCredential, notes: string[]): void {
+function printReadyBlock(n8nVersion: string, editorUrl: string, sandboxUrl: string | undefined, credential: PlatformCredential, notes: string[]): void {
 	const line = '─'.repeat(78);
 	const out = [
 		'',
 		line,
-		`  n8n ${N8N_VERSION} is ready, with ${PACKAGE.name} ${PACKAGE.version} installed`,
+		`  n8n ${n8nVersion} is ready, with ${PACKAGE.name} ${PACKAGE.version} installed`,
 		'',
 		`  Editor      ${editorUrl}`,
 		`  Sign in     ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}`,

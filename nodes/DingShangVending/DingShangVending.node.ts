@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as delivery from './actions/delivery';
 import * as order from './actions/order';
@@ -8,7 +9,7 @@ export class DingShangVending implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingShang Vending',
 		name: 'dingShangVending',
-		icon: 'file:dingshang.svg',
+		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
@@ -16,8 +17,8 @@ export class DingShangVending implements INodeType {
 			'Control DingShang (鼎商云) vending machines: mark orders paid or refunded and make machines dispense, with the result explained',
 		defaults: { name: 'DingShang Vending' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'dingShangApi', required: true }],
 		properties: [
 			{

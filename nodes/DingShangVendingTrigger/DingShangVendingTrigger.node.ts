@@ -1,30 +1,31 @@
 import type {
 	IDataObject,
+	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as activation from './activation';
 import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
 import { classifyCallback, dedupeKey, normalizeCallback, rememberedId } from './normalizeCallback';
 
 const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang
 
-// A webhook trigger has nothing an AI agent could call, so it is not offered as a tool.
-// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class DingShangVendingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingShang Vending Trigger',
 		name: 'dingShangVendingTrigger',
-		icon: 'file:dingshang.svg',
+		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Delivery Result',
 		description: 'Starts the workflow when a DingShang vending machine reports a dispense result (notify_url callback)',
 		defaults: { name: 'DingShang Vending Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'dingShangApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'delivery-result' }],
 		properties: [
@@ -93,6 +94,20 @@ export class DingShangVendingTrigger implements INodeType {
 				description: 'The same result (order, record, status) received again within this time starts no new execution. 0 turns it off.',
 			},
 		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await activation.checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await activation.create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await activation.remove.call(this);
+			},
+		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

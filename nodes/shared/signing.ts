@@ -121,6 +121,15 @@ export function encodePayload(params: SignableParams, key: string, options: Enco
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return NOT_JSON;
+	}
+}
 
 /** Decodes a `payload` string; throws a plain error saying what is wrong with it. */
 export function decodePayload(payload: unknown): Record<string, unknown> {
@@ -131,12 +140,8 @@ export function decodePayload(payload: unknown): Record<string, unknown> {
 	if (!BASE64.test(text) || text.length % 4 === 1) {
 		throw new Error('payload is not valid base64');
 	}
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
-	} catch {
-		throw new Error('payload is base64 but does not decode to JSON');
-	}
+	const parsed = parseJson(Buffer.from(text, 'base64').toString('utf8'));
+	if (parsed === NOT_JSON) throw new Error('payload is base64 but does not decode to JSON');
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
 		throw new Error('payload must decode to a JSON object');
 	}

@@ -1,11 +1,13 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	INode,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { API_PREFIX, explainCode } from './protocol';
 import { encodePayload } from './signing';
@@ -24,19 +26,33 @@ export interface DingShangCredentials {
 /**
  * Why a request did not succeed. `platform` is a definite answer from DingShang; `unknown` means
  * the request may or may not have been processed (timeout, reset, 5xx page, garbled answer);
- * `notSent` means it certainly never reached the platform.
+ * `notSent` means it certainly never reached the platform; `config` means bad input, nothing sent.
+ * "Never re-send after an unknown outcome" depends on this kind, so it travels with the failure
+ * up to the node's boundary, where `toNodeError` turns it into n8n's NodeApiError/NodeOperationError.
  */
 export type FailureKind = 'platform' | 'unknown' | 'notSent' | 'config';
+
+export interface FailureDetails {
+	code?: number;
+	platformMessage?: string;
+	httpStatus?: number;
+	cause?: string;
+}
 
 export class DingShangFailure extends Error {
 	constructor(
 		readonly kind: FailureKind,
 		message: string,
-		readonly details: { code?: number; platformMessage?: string; httpStatus?: number; cause?: string } = {},
+		readonly details: FailureDetails = {},
 	) {
 		super(message);
 		this.name = 'DingShangFailure';
 	}
+}
+
+/** What the transport needs of n8n: the HTTP helper (execute and webhook-method contexts both have it). */
+export interface RequestContext {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
 }
 
 export interface Envelope {
@@ -57,7 +73,9 @@ export interface DingShangRequest {
 }
 
 /** Reads and checks the credential; errors name the field but never echo secret values. */
-export async function getDingShangCredentials(ctx: IExecuteFunctions): Promise<DingShangCredentials> {
+export async function getDingShangCredentials(ctx: {
+	getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
+}): Promise<DingShangCredentials> {
 	const raw = (await ctx.getCredentials(CREDENTIAL_TYPE)) as Partial<Record<keyof DingShangCredentials, unknown>>;
 	const text = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v));
 	const creds: DingShangCredentials = {
@@ -120,19 +138,18 @@ function parseEnvelope(body: unknown): Envelope | undefined {
 	return { code: numeric, message: typeof message === 'string' ? message : '', data };
 }
 
+/** One request's result: failures are values here, so retry loops inspect them without re-throwing. */
+export type Sent = { ok: true; envelope: Envelope } | { ok: false; failure: DingShangFailure };
+
 /**
- * Sends one request and returns the envelope when `code === 0`. Throws DingShangFailure otherwise.
+ * Sends one request; `ok` with the envelope when `code === 0`, else the classified failure.
  * The Appid / AppSecret headers (the same ones as the credential's `authenticate`, which n8n uses
  * for the credential test) come from the credential read once per execution: going through
  * `httpRequestWithAuthentication` would read and decrypt the credential again for every request
  * (in n8n a database read) and evaluate its two header expressions each time — `npm run bench`
  * measured that as the largest cost we add per item.
  */
-export async function dingShangRequest(
-	ctx: IExecuteFunctions,
-	creds: DingShangCredentials,
-	request: DingShangRequest,
-): Promise<Envelope> {
+export async function trySend(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest): Promise<Sent> {
 	const body = request.signed ? { payload: encodePayload(request.signed, creds.signingKey) } : request.body;
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -154,91 +171,134 @@ export async function dingShangRequest(
 	} catch (error) {
 		const code = networkCode(error);
 		const kind: FailureKind = code && NOT_SENT_CODES.has(code) ? 'notSent' : 'unknown';
-		throw new DingShangFailure(kind, `No answer from DingShang (${code ?? 'network error'})`, { cause: code });
+		return { ok: false, failure: new DingShangFailure(kind, `No answer from DingShang (${code ?? 'network error'})`, { cause: code }) };
 	}
 	const envelope = parseEnvelope(response.body);
 	if (!envelope) {
-		throw new DingShangFailure(
-			'unknown',
-			`DingShang answered HTTP ${response.statusCode} with a body that is not a JSON envelope`,
-			{ httpStatus: response.statusCode },
-		);
+		const message = `DingShang answered HTTP ${response.statusCode} with a body that is not a JSON envelope`;
+		return { ok: false, failure: new DingShangFailure('unknown', message, { httpStatus: response.statusCode }) };
 	}
 	if (envelope.code !== 0) {
-		throw new DingShangFailure('platform', `DingShang error ${envelope.code}: ${envelope.message}`, {
-			code: envelope.code,
-			platformMessage: envelope.message,
-			httpStatus: response.statusCode,
-		});
+		const details = { code: envelope.code, platformMessage: envelope.message, httpStatus: response.statusCode };
+		return { ok: false, failure: new DingShangFailure('platform', `DingShang error ${envelope.code}: ${envelope.message}`, details) };
 	}
-	return envelope;
+	return { ok: true, envelope };
 }
+
+/** Sends one request and returns the envelope when `code === 0`; throws the DingShangFailure otherwise. */
+export async function dingShangRequest(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest): Promise<Envelope> {
+	const sent = await trySend(ctx, creds, request);
+	if (!sent.ok) throw sent.failure;
+	return sent.envelope;
+}
+
+export const isRetryable = (failure: DingShangFailure) => failure.kind === 'unknown' || failure.kind === 'notSent';
 
 /**
  * Reads are safe to repeat: retry failures whose outcome is unknown or that never left,
  * a bounded number of times with backoff. Platform answers are returned as they are.
  */
-export async function dingShangRead(
-	ctx: IExecuteFunctions,
-	creds: DingShangCredentials,
-	request: DingShangRequest,
-	attempts = 3,
-): Promise<Envelope> {
+export async function tryRead(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest, attempts = 3): Promise<Sent> {
 	for (let attempt = 1; ; attempt++) {
-		try {
-			return await dingShangRequest(ctx, creds, request);
-		} catch (error) {
-			const retryable = error instanceof DingShangFailure && (error.kind === 'unknown' || error.kind === 'notSent');
-			if (!retryable || attempt >= attempts) throw error;
-			await sleep(300 * 2 ** (attempt - 1));
-		}
+		const sent = await trySend(ctx, creds, request);
+		if (sent.ok || !isRetryable(sent.failure) || attempt >= attempts) return sent;
+		await sleep(300 * 2 ** (attempt - 1));
 	}
+}
+
+/** `tryRead` that returns the envelope or throws the DingShangFailure. */
+export async function dingShangRead(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest): Promise<Envelope> {
+	const sent = await tryRead(ctx, creds, request);
+	if (!sent.ok) throw sent.failure;
+	return sent.envelope;
+}
+
+/** Codes meaning the credential itself was refused: a header (App ID / App Secret) or the sign (Signing Key). */
+const CREDENTIAL_REFUSED = new Set([4000, 4001, 4006, 4009, 10008, 10014]);
+
+/**
+ * Proves all four credential fields with one harmless signed read: Get Order 1 of machine
+ * 00000000. Headers are checked first and the sign before the machine is looked up, so any other
+ * platform answer ("machine not found") proves Base URL, App ID, App Secret and Signing Key.
+ * Returns the failure when the credential is refused or the platform cannot be reached.
+ */
+export async function probeCredential(ctx: RequestContext, creds: DingShangCredentials): Promise<DingShangFailure | undefined> {
+	const sent = await trySend(ctx, creds, { method: 'POST', path: '/orders/1', signed: { machine_no: '00000000' }, timeoutMs: 15000 });
+	if (sent.ok) return undefined;
+	const { kind, details } = sent.failure;
+	if (kind === 'platform' && details.code !== undefined && !CREDENTIAL_REFUSED.has(details.code)) return undefined;
+	return sent.failure;
 }
 
 /** Messages the platform sends with `code 0` that still mean failure, mapped to their code. */
 const MESSAGE_CODES: Record<string, number> = { 订单未支付: 6054 };
 
-/** The platform code behind a failure, including code-0 refusals known by their message. */
-export function failureCode(error: unknown): number | undefined {
-	if (!(error instanceof DingShangFailure)) return undefined;
-	return error.details.code ?? MESSAGE_CODES[error.details.platformMessage ?? ''];
+/** Failures behind the n8n errors made by `toNodeError` (read back by `failureOf`). */
+const failures = new WeakMap<Error, DingShangFailure>();
+
+/** The classified failure behind an error, whether still ours or already converted for n8n. */
+export function failureOf(error: unknown): DingShangFailure | undefined {
+	if (error instanceof DingShangFailure) return error;
+	return error instanceof Error ? failures.get(error) : undefined;
 }
 
-/** Converts a failure into n8n's NodeApiError with the platform code, message and a plain explanation. */
-export function toNodeApiError(
-	ctx: IExecuteFunctions,
-	error: unknown,
-	itemIndex: number,
-): NodeApiError {
-	if (error instanceof NodeApiError) return error;
-	const failure =
-		error instanceof DingShangFailure ? error : new DingShangFailure('unknown', (error as Error)?.message ?? String(error));
+/** The platform code behind a failure, including code-0 refusals known by their message. */
+export function failureCode(error: unknown): number | undefined {
+	const failure = failureOf(error);
+	if (!failure) return undefined;
+	return failure.details.code ?? MESSAGE_CODES[failure.details.platformMessage ?? ''];
+}
+
+function describe(failure: DingShangFailure): string {
 	const code = failureCode(failure);
-	const explained = code !== undefined ? explainCode(code) : undefined;
-	let description: string;
 	if (failure.kind === 'platform' || code !== undefined) {
-		description = explained
+		const explained = code !== undefined ? explainCode(code) : undefined;
+		return explained
 			? `${explained.en} (${explained.zh})`
 			: `DingShang answered with code ${failure.details.code ?? '?'}, which this node does not know. The platform's message is shown as is.`;
-	} else if (failure.kind === 'config') {
-		description = 'Fix the field named above; no request was sent.';
-	} else if (failure.kind === 'notSent') {
-		description = 'The request never reached DingShang. Check the Base URL and the network.';
-	} else {
-		description = 'DingShang did not give a usable answer, so the result of this request is unknown.';
 	}
-	const response: JsonObject = {
-		code: failure.details.code ?? null,
-		message: failure.details.platformMessage ?? failure.message,
-	};
-	const apiError = new NodeApiError(ctx.getNode(), response, {
-		message: failure.message,
-		description,
-		httpCode: failure.details.httpStatus ? String(failure.details.httpStatus) : undefined,
-		itemIndex,
-	});
-	// NodeApiError swaps a message that mentions ECONNRESET & co. for a generic sentence; ours says
-	// what happened to the command (e.g. "NOT sent again"), so it stays.
-	apiError.message = failure.message;
-	return apiError;
+	if (failure.kind === 'config') return 'Fix the field named above; no request was sent. (请修正上面指出的字段；未发送任何请求。)';
+	if (failure.kind === 'notSent') return 'The request never reached DingShang. Check the Base URL and the network. (请求未到达鼎商云，请检查 Base URL 和网络。)';
+	return 'DingShang did not give a usable answer, so the result of this request is unknown. (鼎商云未给出可用的应答，此请求的结果未知。)';
+}
+
+/**
+ * The error that leaves a node: bad input → NodeOperationError, anything else → NodeApiError with
+ * the platform code, its message and a plain explanation (EN + 中文). n8n's own errors pass through.
+ * `note` is added to the message (e.g. which records were already handled).
+ */
+export function toNodeError(
+	ctx: { getNode(): INode },
+	error: unknown,
+	itemIndex?: number,
+	note?: string,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (note) error.message += ` ${note}`;
+		return error;
+	}
+	const failure =
+		error instanceof DingShangFailure ? error : new DingShangFailure('unknown', (error as Error)?.message ?? String(error));
+	const message = note ? `${failure.message} ${note}` : failure.message;
+	const description = describe(failure);
+	let nodeError: NodeApiError | NodeOperationError;
+	if (failure.kind === 'config') {
+		nodeError = new NodeOperationError(ctx.getNode(), message, { description, itemIndex });
+	} else {
+		const response: JsonObject = {
+			code: failure.details.code ?? null,
+			message: failure.details.platformMessage ?? failure.message,
+		};
+		nodeError = new NodeApiError(ctx.getNode(), response, {
+			message,
+			description,
+			httpCode: failure.details.httpStatus ? String(failure.details.httpStatus) : undefined,
+			itemIndex,
+		});
+		// NodeApiError swaps a message that mentions ECONNRESET & co. for a generic sentence; ours says
+		// what happened to the command (e.g. "NOT sent again"), so it stays.
+		nodeError.message = message;
+	}
+	failures.set(nodeError, failure);
+	return nodeError;
 }

@@ -25,6 +25,7 @@ import {
 	randomToken,
 	sleep,
 	startN8n,
+	n8nInstall,
 	type RunningN8n,
 } from '../../scripts/n8nLocal';
 
@@ -146,7 +147,7 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 	let n8n: RunningN8n | undefined;
 	try {
 		// 'info': the import's success line and the ready line are logged at info.
-		const settings = { userFolder, port: await freePort(), encryptionKey: randomToken(), logLevel: 'info' as const };
+		const settings = { n8n: n8nInstall(2), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' as const };
 		const tarball = await packPackage(userFolder, { build: true });
 		await installPackage(tarball, userFolder);
 		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: 'http://127.0.0.1:9', appId: 'bench', appSecret: 'bench-secret', signingKey: 'bench-key' });

@@ -20,8 +20,9 @@ import {
 import {
 	NodeConnectionTypes,
 	VersionedNodeType,
+	type ICredentialsHelper,
 	Workflow,
-	createRunExecutionData,
+	createEmptyRunExecutionData,
 	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunction,
@@ -139,7 +140,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 /** Runs Input → chain… through WorkflowExecute and resolves when the workflowExecuteAfter hook fires. */
 export async function runChain(opts: RunChainOptions): Promise<RunChainResult> {
 	const nodeTypes = new TestNodeTypes({ ...opts.nodeTypes, 'test.items': itemsNodeType(opts.items ?? [{}]) });
-	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes, { ...opts.credentials });
+	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes, { ...opts.credentials }, opts.nodeTypes);
 	const mode = opts.mode ?? 'manual';
 
 	const inputNode: INode = {
@@ -198,7 +199,8 @@ export async function runChain(opts: RunChainOptions): Promise<RunChainResult> {
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
 	let running: Promise<IRun>;
 	try {
-		running = workflowExecute.run(workflow, inputNode);
+		// As ManualExecutionService runs a full manual execution (no destination node, no pin data).
+		running = workflowExecute.run({ workflow, startNode: inputNode });
 	} catch (e) {
 		// WorkflowHasIssuesError (e.g. a required parameter is missing): show which.
 		const issues = workflowExecute.checkReadyForExecution(workflow, { startNode: INPUT_NODE_NAME });
@@ -248,7 +250,8 @@ const noOpNodeType: INodeType = {
 
 /**
  * Mirrors CredentialsTester.getCredentialTestFunction (packages/cli/src/services/credentials-tester.service.ts):
- * the credential type's own `test` wins; only without it are the nodes' `testedBy` consulted.
+ * the credential type's own `test` wins; only without it are the nodes' `testedBy` consulted (the
+ * CLI looks at the credential's supported nodes, i.e. those listing it; here: the nodes given).
  * (The OAuth2 "has access token" shortcut is not reproduced.)
  */
 function getCredentialTestFunction(
@@ -279,11 +282,12 @@ function getCredentialTestFunction(
 }
 
 /**
- * Runs a credential test the way n8n 1.x's CredentialsTester.testCredentials does:
- * defaults applied to the data, then the `test` request is executed by n8n-core's RoutingNode on a
- * temporary noOp node (expressions like `={{$credentials.baseUrl}}` resolved by n8n, `authenticate`
- * applied by the credentials helper), then `rules` are checked. `nodeTypes` is only needed for
- * credentials without a `test` of their own (`testedBy` on a node).
+ * Runs a credential test the way n8n 2.41's CredentialsTester.testCredentials does:
+ * defaults applied to the data (prepareCredentialsForTest), then the `test` request is executed by
+ * n8n-core's RoutingNode on a temporary noOp node (expressions like `={{$credentials.baseUrl}}`
+ * resolved by n8n, `authenticate` applied by the credentials helper, whose getDecrypted answers the
+ * data under test), then `rules` are checked. `nodeTypes` is only needed for credentials without a
+ * `test` of their own (`testedBy` on a node).
  */
 export async function testCredential(
 	credentialType: ICredentialType,
@@ -303,9 +307,11 @@ export async function testCredential(
 		type: typeName,
 		data: structuredClone(data),
 	};
+	// prepareCredentialsForTest
+	const baseAdditionalData = createAdditionalData(credentialsHelper);
 	try {
-		credentialsDecrypted.data = credentialsHelper.applyDefaultsAndOverwrites(
-			createAdditionalData(credentialsHelper),
+		credentialsDecrypted.data = await credentialsHelper.applyDefaultsAndOverwrites(
+			baseAdditionalData,
 			credentialsDecrypted.data!,
 			typeName,
 			'internal',
@@ -315,8 +321,8 @@ export async function testCredential(
 	}
 
 	if (typeof testFunction === 'function') {
-		// Test function defined on the node (testedBy: 'name').
-		return await testFunction.call(new CredentialTestContext(), credentialsDecrypted);
+		// Test function defined on the node (testedBy: 'name'). (The CLI also masks `$secrets` values in the message.)
+		return await testFunction.call(new CredentialTestContext(baseAdditionalData), credentialsDecrypted);
 	}
 
 	const nodeType = testFunction.nodeType ?? noOpNodeType;
@@ -352,13 +358,25 @@ export async function testCredential(
 		active: false,
 		nodeTypes: new TestNodeTypes({ [nodeTypeCopy.description.name]: nodeTypeCopy }),
 	});
-	const additionalData = createAdditionalData(credentialsHelper, undefined, { currentNodeParameters: node.parameters });
+	// The CLI proxies the credentials helper so that getDecrypted (not raw) answers the data under test.
+	const getDecrypted: ICredentialsHelper['getDecrypted'] = async (additional, nodeCredentials, type, mode, executeData, raw, ...rest) =>
+		raw
+			? await credentialsHelper.getDecrypted(additional, nodeCredentials, type, mode, executeData, raw, ...rest)
+			: (credentialsDecrypted.data ?? {});
+	const proxiedHelper = new Proxy(credentialsHelper, {
+		get(target, prop) {
+			if (prop === 'getDecrypted') return getDecrypted;
+			const value = Reflect.get(target, prop) as unknown;
+			return typeof value === 'function' ? value.bind(target) : value;
+		},
+	});
+	const additionalData = createAdditionalData(proxiedHelper, undefined, { currentNodeParameters: node.parameters });
 	const executeFunctions = new ExecuteContext(
 		workflow,
 		node,
 		additionalData,
 		'internal',
-		createRunExecutionData(),
+		createEmptyRunExecutionData(),
 		0,
 		[],
 		{ main: [[{ json: {} }]] },
@@ -374,6 +392,7 @@ export async function testCredential(
 	// check your credentials"). Same code and same packages as n8n 1.123, so same outcome there.
 	let response: INodeExecutionData[][] | null | undefined;
 	try {
+		await workflow.expression.acquireIsolate();
 		response = await routingNode.runNode();
 	} catch (e) {
 		const error = e as Error & { cause?: { code?: string; response?: { status: number; statusText?: string } } };
@@ -393,6 +412,8 @@ export async function testCredential(
 			return { status: 'Error', message: error.cause.code };
 		}
 		return { status: 'Error', message: error.message.toString() };
+	} finally {
+		await workflow.expression.releaseIsolate();
 	}
 
 	if (Array.isArray(rules)) {

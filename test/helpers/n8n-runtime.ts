@@ -13,13 +13,21 @@ import {
 	ApplicationError,
 	ICredentialsHelper,
 	NodeHelpers,
+	UnexpectedError,
+	UserError,
 	Workflow,
+	getCredentialOwnRequestAllowedDomains,
+	injectDomainRestrictionFields,
+	isExpression,
+	jsonParse,
+	type CredentialInformation,
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
 	type ICredentialsExpressionResolveValues,
 	type ICredentialType,
 	type IDataObject,
 	type IExecuteData,
+	type IGetDecryptedCredentialsOptions,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
 	type INode,
@@ -30,12 +38,14 @@ import {
 	type INodeTypes,
 	type IRequestOptionsSimplified,
 	type IVersionedNodeType,
+	type IWorkflowDataProxyAdditionalKeys,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-// n8n-core's SSH tunnel manager starts a 60 s cleanup interval on first use, which keeps jest
-// alive. Create it now and unref the timer (private field, hence the cast).
+// n8n-core's SSH tunnel manager starts a 60 s cleanup interval when first created. n8n-core 2.x
+// already unrefs it; create it now and unref again in case a version does not (private field,
+// hence the cast), so the timer can never keep jest alive.
 const sshManager = Container.get(SSHClientsManager) as unknown as { cleanupTimer?: NodeJS.Timeout };
 sshManager.cleanupTimer?.unref();
 
@@ -79,16 +89,58 @@ const mockNodeTypes = new TestNodeTypes({
 	mock: { description: { properties: [] } } as unknown as INodeType,
 });
 
+/** packages/cli/src/oauth/dcr-managed-fields.ts (n8n 2.x). */
+const OAUTH_PINNED_FIELDS = [
+	'useDynamicClientRegistration',
+	'authUrl',
+	'accessTokenUrl',
+	'grantType',
+	'authentication',
+	'usePkce',
+	'requestTokenUrl',
+	'signatureMethod',
+];
+const DCR_MANAGED_CREDENTIAL_FIELDS = ['authUrl', 'accessTokenUrl', 'grantType', 'authentication', 'usePkce', 'clientId', 'clientSecret'];
+
+const INVALID_JSON_VALUE = Symbol('invalidJsonValue');
+
+/**
+ * Mirrors restrictToCredentialDomains (credentials-helper.ts, n8n 2.x): the requests a credential's
+ * `preAuthentication` hook issues are held to the credential's own 'domains' allowlist.
+ */
+function restrictToCredentialDomains(helpers: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): IHttpRequestHelper {
+	return {
+		helpers: {
+			httpRequest: async (requestOptions: IHttpRequestOptions): Promise<unknown> => {
+				const allowedDomains = getCredentialOwnRequestAllowedDomains(credentials);
+				if (allowedDomains === undefined) return await helpers.helpers.httpRequest(requestOptions);
+				if (requestOptions.allowedDomains !== undefined) {
+					throw new UserError(
+						'This credential restricts requests to specific domains, which cannot be combined with the domains its authentication step asks for.',
+					);
+				}
+				return await helpers.helpers.httpRequest({ ...requestOptions, allowedDomains });
+			},
+		},
+	} as IHttpRequestHelper;
+}
+
 /**
  * Credentials helper holding plain (decrypted) credential data per credential type name.
- * Mirrors packages/cli/src/credentials-helper.ts (n8n 1.x): `authenticate`, `preAuthentication`,
- * `getDecrypted` → `applyDefaultsAndOverwrites`, `getCredentialsProperties`, `getParentTypes`.
- * Left out: the database, encryption, credential overwrites, external secrets, dynamic credentials.
+ * Mirrors packages/cli/src/credentials-helper.ts (n8n 2.41): `authenticate`, `preAuthentication`,
+ * `runPreAuthentication`, `isCredentialUsableByNode`, `getDecrypted` → `applyDefaultsAndOverwrites`,
+ * `getCredentialsProperties`, `getParentTypes`. Like the CLI's loader (LoadNodesAndCredentials),
+ * the domain-restriction fields (`allowedHttpRequestDomains`, `allowedDomains`) are added to the
+ * properties of credential types that authenticate requests.
+ * Left out: the database, encryption, credential overwrites, external secrets providers, dynamic
+ * (end-user) credentials, the AI gateway, policy enforcement.
  */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		readonly credentialTypes: Record<string, ICredentialType>,
 		readonly credentials: Record<string, ICredentialDataDecryptedObject> = {},
+		/** Node types given to the harness: the credential's "supported nodes" are those listing it. */
+		readonly nodeTypes: Record<string, AnyNodeType> = {},
 	) {
 		super();
 	}
@@ -99,9 +151,34 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return type;
 	}
 
+	/** The credential type's properties as the CLI's loader leaves them (domain-restriction fields injected). */
+	private properties(type: ICredentialType): INodeProperties[] {
+		return injectDomainRestrictionFields(type);
+	}
+
+	/** Mirrors CredentialTypes.getParentTypes (unknown types have no parents). */
 	getParentTypes(name: string): string[] {
-		const parents = this.type(name).extends ?? [];
-		return parents.flatMap((parent) => [parent, ...(this.credentialTypes[parent] ? this.getParentTypes(parent) : [])]);
+		const parents = this.credentialTypes[name]?.extends ?? [];
+		return parents.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
+	}
+
+	/** Mirrors CredentialTypes.getSupportedNodes: the node types that list the credential (the loader's nodesByCredential). */
+	private getSupportedNodes(name: string): string[] {
+		const listing = Object.entries(this.nodeTypes)
+			.filter(([, nodeType]) => {
+				const versions = 'nodeVersions' in nodeType ? Object.values(nodeType.nodeVersions) : [nodeType];
+				return versions.some((v) => v.description.credentials?.some((c) => c.name === name));
+			})
+			.map(([typeName]) => typeName);
+		return listing.length > 0 ? listing : (this.credentialTypes[name]?.supportedNodes ?? []);
+	}
+
+	/** Mirrors CredentialsHelper.isCredentialUsableByNode (`restrictToSupportedNodes`). */
+	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
+		const typeDef = this.credentialTypes[credentialType];
+		if (!typeDef) return true; // unknown type: let downstream code surface the real error
+		if (!typeDef.restrictToSupportedNodes) return true;
+		return this.getSupportedNodes(credentialType).includes(nodeType);
 	}
 
 	/** Mirrors CredentialsHelper.authenticate: function form, or `generic` with `={{$credentials.x}}` values. */
@@ -109,41 +186,44 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,
 		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
-		workflow: Workflow,
-		node: INode,
+		workflow?: Workflow,
+		node?: INode,
 	): Promise<IHttpRequestOptions> {
 		const { authenticate } = this.type(typeName);
 		if (typeof authenticate === 'function') {
 			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
 		}
-		if (typeof authenticate === 'object' && authenticate.type === 'generic') {
+		if (typeof authenticate === 'object') {
+			if (!workflow || !node) {
+				throw new UnexpectedError('Workflow and node are required for declarative credential authentication');
+			}
 			requestOptions.headers ??= {};
-			// Same resolution as the CLI's resolveValue(): only strings starting with "=" are expressions,
-			// evaluated in mode 'internal' with $credentials as additional key, default '', toString().
-			const resolve = (value: string) => {
-				if (typeof value !== 'string' || !value.startsWith('=')) return value;
-				const resolved = workflow.expression.getSimpleParameterValue(
-					node,
-					value,
-					'internal',
-					{ $credentials: credentials },
-					undefined,
-					'',
-				);
-				return resolved ? resolved.toString() : '';
-			};
-			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
-			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
-				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
-					target[outerKey] ??= {};
-					target[outerKey][resolve(key)] = resolve(value);
+			if (authenticate.type === 'generic') {
+				const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
+				for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
+					for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
+						const keyResolved = this.resolveValue(key, { $credentials: credentials }, workflow, node);
+						const valueResolved = this.resolveValue(value, { $credentials: credentials }, workflow, node);
+						target[outerKey] ??= {};
+						target[outerKey][keyResolved] = valueResolved;
+					}
 				}
 			}
 		}
 		return requestOptions as IHttpRequestOptions;
 	}
 
-	/** Mirrors CredentialsHelper.preAuthentication, except that refreshed data is kept in memory, not a DB. */
+	/** Same as the CLI's resolveValue(): only "=..." strings are expressions, mode 'internal', default '', toString(). */
+	private resolveValue(value: string, additionalKeys: IWorkflowDataProxyAdditionalKeys, workflow: Workflow, node: INode): string {
+		if (!isExpression(value)) return value;
+		const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', additionalKeys, undefined, '');
+		return resolved ? resolved.toString() : '';
+	}
+
+	/**
+	 * Mirrors CredentialsHelper.preAuthentication, except that refreshed data is kept in memory, not a DB.
+	 * As in n8n 2.x, fields the user stored as an expression are not overwritten (only the expirable one).
+	 */
 	async preAuthentication(
 		helpers: IHttpRequestHelper,
 		credentials: ICredentialDataDecryptedObject,
@@ -156,13 +236,31 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (expirable?.name === undefined || typeof type.preAuthentication !== 'function') return undefined;
 		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
 		if (credentials[expirable.name] !== '' && !credentialsExpired && !isTestingCredentials) return undefined;
-		const output = await type.preAuthentication.call(helpers, credentials);
+		const output = await type.preAuthentication.call(restrictToCredentialDomains(helpers, credentials), credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		if (node.credentials) {
-			this.credentials[typeName] = { ...this.credentials[typeName], ...output } as ICredentialDataDecryptedObject;
+			const nodeCredentials = node.credentials[type.name];
+			const stored = this.credentials[typeName] ?? {};
+			const dataToPersist: ICredentialDataDecryptedObject = { ...stored };
+			for (const [key, value] of Object.entries(output as ICredentialDataDecryptedObject)) {
+				if (key === expirable.name || !isExpression(stored[key])) dataToPersist[key] = value;
+			}
+			await this.updateCredentials(nodeCredentials, type.name, dataToPersist);
 			return Object.assign(credentials, output);
 		}
 		return undefined;
+	}
+
+	/** Mirrors CredentialsHelper.runPreAuthentication (in-memory transformation, no expirable guard, no persistence). */
+	async runPreAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const type = this.type(typeName);
+		if (typeof type.preAuthentication !== 'function') return undefined;
+		const output = await type.preAuthentication.call(restrictToCredentialDomains(helpers, credentials), credentials);
+		return (output as ICredentialDataDecryptedObject) ?? undefined;
 	}
 
 	async getCredentials(_nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
@@ -178,42 +276,56 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		executeData?: IExecuteData,
 		raw?: boolean,
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
+		_options?: IGetDecryptedCredentialsOptions,
 	): Promise<ICredentialDataDecryptedObject> {
+		if (!nodeCredentials.id) {
+			// The CLI's CredentialMissingIdError.
+			throw new UnexpectedError('Found credential with no ID.', { extra: { credentialName: nodeCredentials.name }, tags: { credentialType: type } });
+		}
 		const stored = this.credentials[type];
 		if (stored === undefined) {
-			// Same wording as the CLI's CredentialNotFoundError.
-			throw new ApplicationError(`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`);
+			// The CLI's CredentialNotFoundError (a UserError), same wording.
+			throw new UserError(`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`);
 		}
 		const data = structuredClone(stored);
 		if (raw === true) return data;
-		return this.applyDefaultsAndOverwrites(additionalData, data, type, mode, executeData, expressionResolveValues);
+		return await this.applyDefaultsAndOverwrites(additionalData, data, type, mode, executeData, expressionResolveValues);
 	}
 
 	/**
-	 * Mirrors CredentialsHelper.applyDefaultsAndOverwrites: NodeHelpers.getNodeParameters fills in
-	 * defaults and DROPS fields that are unknown or hidden by displayOptions; then `={{...}}` values
-	 * are resolved (against the node's context when there is one, else a mock workflow).
+	 * Mirrors CredentialsHelper.applyDefaultsAndOverwrites (n8n 2.x): hidden OAuth fields owned by the
+	 * type are dropped, NodeHelpers.getNodeParameters fills in defaults and DROPS fields that are
+	 * unknown or hidden by displayOptions (oauthTokenData, allowedHttpRequestDomains, allowedDomains
+	 * and, with dynamic client registration, the DCR fields are copied back); then `={{...}}` values
+	 * are resolved (against the node's context when there is one, else a mock workflow), with
+	 * `$secrets` available as for any credential (no external secrets provider is connected).
 	 */
-	applyDefaultsAndOverwrites(
+	async applyDefaultsAndOverwrites(
 		additionalData: IWorkflowExecuteAdditionalData,
 		original: ICredentialDataDecryptedObject,
 		type: string,
 		mode: WorkflowExecuteMode,
 		executeData?: IExecuteData,
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
-	): ICredentialDataDecryptedObject {
+	): Promise<ICredentialDataDecryptedObject> {
 		const properties = this.getCredentialsProperties(type);
-		let data = NodeHelpers.getNodeParameters(
-			properties,
-			original as INodeParameters,
-			true,
-			false,
-			null,
-			null,
-		) as ICredentialDataDecryptedObject;
+		const storedData = { ...original };
+		for (const field of OAUTH_PINNED_FIELDS) {
+			if (properties.some((p) => p.name === field && p.type === 'hidden')) delete storedData[field];
+		}
+		// (Credential overwrites would be applied to storedData here.)
+		let data = NodeHelpers.getNodeParameters(properties, storedData as INodeParameters, true, false, null, null) as ICredentialDataDecryptedObject;
 		if (original.oauthTokenData !== undefined) data.oauthTokenData = original.oauthTokenData;
+		if (data.allowedHttpRequestDomains === undefined && original.allowedHttpRequestDomains !== undefined) {
+			data.allowedHttpRequestDomains = original.allowedHttpRequestDomains;
+		}
+		if (data.allowedDomains === undefined && original.allowedDomains !== undefined) data.allowedDomains = original.allowedDomains;
+		if (data.useDynamicClientRegistration) {
+			for (const field of DCR_MANAGED_CREDENTIAL_FIELDS) data[field] = original[field];
+		}
 
-		const additionalKeys = getAdditionalKeys(additionalData, mode, null, { secretsEnabled: false });
+		const parsedJsonLeaves = this.parseJsonLeafExpressionFields(properties, data);
+		const additionalKeys = getAdditionalKeys(additionalData, mode, null, { isCredential: true });
 		if (expressionResolveValues) {
 			const v = expressionResolveValues;
 			try {
@@ -236,7 +348,27 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			}
 		} else {
 			const workflow = new Workflow({ nodes: [mockNode], connections: {}, active: false, nodeTypes: mockNodeTypes });
-			data = workflow.expression.getComplexParameterValue(
+			await workflow.expression.acquireIsolate();
+			try {
+				data = this.resolveCredentialExpressions(workflow, properties, data, mode, additionalKeys);
+			} finally {
+				await workflow.expression.releaseIsolate();
+			}
+		}
+		this.stringifyJsonLeafExpressionFields(data, parsedJsonLeaves);
+		return data;
+	}
+
+	/** Mirrors resolveCredentialExpressions: all at once, else per field (fields opted in may fail silently). */
+	private resolveCredentialExpressions(
+		workflow: Workflow,
+		properties: INodeProperties[],
+		data: ICredentialDataDecryptedObject,
+		mode: WorkflowExecuteMode,
+		additionalKeys: IWorkflowDataProxyAdditionalKeys,
+	): ICredentialDataDecryptedObject {
+		try {
+			return workflow.expression.getComplexParameterValue(
 				mockNode,
 				data as INodeParameters,
 				mode,
@@ -245,35 +377,79 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 				undefined,
 				data,
 			) as ICredentialDataDecryptedObject;
+		} catch (originalError) {
+			const byName = new Map(properties.map((p) => [p.name, p]));
+			const resolved: ICredentialDataDecryptedObject = {};
+			for (const [name, value] of Object.entries(data)) {
+				try {
+					const one = workflow.expression.getComplexParameterValue(
+						mockNode,
+						{ [name]: value } as INodeParameters,
+						mode,
+						additionalKeys,
+						undefined,
+						undefined,
+						data,
+					) as ICredentialDataDecryptedObject;
+					if (Object.prototype.hasOwnProperty.call(one, name)) resolved[name] = one[name];
+				} catch {
+					if (byName.get(name)?.typeOptions?.ignoreCredentialExpressionResolveError === true) continue;
+					throw originalError;
+				}
+			}
+			return resolved;
 		}
-		return data;
+	}
+
+	/** Mirrors parseJsonLeafExpressionFields (`typeOptions.resolveCredentialJsonLeaves`). */
+	private parseJsonLeafExpressionFields(properties: INodeProperties[], data: ICredentialDataDecryptedObject): Map<string, string> {
+		const parsed = new Map<string, string>();
+		for (const property of properties) {
+			if (!property.typeOptions?.resolveCredentialJsonLeaves) continue;
+			const value = data[property.name];
+			if (typeof value !== 'string' || value === '') continue;
+			const json = jsonParse<CredentialInformation | typeof INVALID_JSON_VALUE>(value, { fallbackValue: INVALID_JSON_VALUE });
+			if (json === INVALID_JSON_VALUE) continue;
+			parsed.set(property.name, value);
+			data[property.name] = json;
+		}
+		return parsed;
+	}
+
+	private stringifyJsonLeafExpressionFields(data: ICredentialDataDecryptedObject, parsed: Map<string, string>) {
+		for (const [name, originalValue] of parsed) {
+			data[name] = JSON.stringify(data[name]) ?? originalValue;
+		}
 	}
 
 	async updateCredentials(_ref: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
 		this.credentials[type] = data;
 	}
 
-	async updateCredentialsOauthTokenData(_ref: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+	async updateCredentialsOauthTokenData(
+		_ref: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+		_additionalData?: IWorkflowExecuteAdditionalData,
+	) {
 		this.credentials[type] = { ...this.credentials[type], oauthTokenData: data.oauthTokenData };
 	}
 
 	/** Mirrors CredentialsHelper.getCredentialsProperties (incl. `extends` merging). */
 	getCredentialsProperties(type: string): INodeProperties[] {
 		const typeData = this.type(type);
+		const own = this.properties(typeData);
 		if (typeData.extends === undefined) {
 			if (['oAuth1Api', 'oAuth2Api'].includes(type)) {
-				return [
-					...typeData.properties,
-					{ displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', required: false, default: {} },
-				];
+				return [...own, { displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', required: false, default: {} }];
 			}
-			return typeData.properties;
+			return own;
 		}
 		const combined: INodeProperties[] = [];
 		for (const parent of typeData.extends) {
 			NodeHelpers.mergeNodeProperties(combined, this.getCredentialsProperties(parent));
 		}
-		NodeHelpers.mergeNodeProperties(combined, typeData.properties);
+		NodeHelpers.mergeNodeProperties(combined, own);
 		return combined;
 	}
 }
@@ -286,9 +462,10 @@ export interface BaseUrls {
 }
 
 /**
- * additionalData as WorkflowExecuteAdditionalData.getBase() builds it in the CLI: URLs derived from
- * the base URLs the same way (`<webhook base>webhook`, `webhook-waiting`, `webhook-test`, `form-waiting`,
- * `<instance base>rest`), no-op UI callbacks, no sub-workflows, no task runners.
+ * additionalData as WorkflowExecuteAdditionalData.getBase() builds it in the n8n 2.x CLI: URLs derived
+ * from the base URLs the same way (`<webhook base>webhook`, `webhook-waiting`, `webhook-test`, `form`,
+ * `form-waiting`, `form-test`, `mcp`, `mcp-test`, `rest`; WEBHOOK_URL set, so the test URLs use it too),
+ * no-op UI callbacks, no sub-workflows, no agents, no task runners, no runtime credentials provider.
  */
 export function createAdditionalData(
 	credentialsHelper: ICredentialsHelper,
@@ -302,18 +479,25 @@ export function createAdditionalData(
 		credentialsHelper,
 		executeWorkflow: unsupported('executeWorkflow (sub-workflows)'),
 		getRunExecutionData: async () => undefined,
+		// RuntimeCredentialProxyService without a provider answers undefined.
+		getRuntimeCredential: async () => undefined,
 		startRunnerTask: unsupported('startRunnerTask (Code node task runner)'),
 		externalSecretsProxy: Container.get(ExternalSecretsProxy),
 		currentNodeExecutionIndex: 0,
-		restApiUrl: `${urls.instance}rest`,
+		restApiUrl: `${urls.webhook}rest`,
 		instanceBaseUrl: urls.instance,
+		formBaseUrl: `${urls.webhook}form`,
 		formWaitingBaseUrl: `${urls.webhook}form-waiting`,
+		formTestBaseUrl: `${urls.webhook}form-test`,
 		webhookBaseUrl: `${urls.webhook}webhook`,
 		webhookWaitingBaseUrl: `${urls.webhook}webhook-waiting`,
 		webhookTestBaseUrl: `${urls.webhook}webhook-test`,
+		mcpBaseUrl: `${urls.webhook}mcp`,
+		mcpTestBaseUrl: `${urls.webhook}mcp-test`,
 		currentNodeParameters: undefined,
 		variables: {},
 		logAiEvent: () => {},
+		logHitlResponse: () => {},
 		setExecutionStatus: () => {},
 		sendDataToUI: () => {},
 		...extra,

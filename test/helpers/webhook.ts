@@ -1,6 +1,6 @@
 /**
  * A real HTTP server on 127.0.0.1 that delivers each request into a trigger node's `webhook()`
- * through n8n-core's own WebhookContext, handling it the way n8n 1.x's CLI handles a PRODUCTION
+ * through n8n-core's own WebhookContext, handling it the way n8n 2.41's CLI handles a PRODUCTION
  * webhook call (`/webhook/<webhookId>/<path>`). Each place that mirrors the CLI names its source
  * file (packages/cli/src/...). What the CLI would then do with `workflowData` (start an execution)
  * is not run here: the data is recorded in `executions` instead.
@@ -9,26 +9,40 @@
  * `workflowData`, a webhook description WITHOUT `responseData` answers the literal text
  * "firstEntryJson" (the default of evaluateResponseOptions), and `webhookResponse` is then ignored.
  * A node that wants its own body while starting an execution must write the response itself and
- * return `{ noWebhookResponse: true, workflowData }`.
+ * return `{ noWebhookResponse: true, workflowData }`. In n8n 2.x that 'onReceived' answer is sent
+ * after the execution was started (so `responseData` can use `$executionId`), as a "static"
+ * response, which always carries the webhook HTML-sandbox Content-Security-Policy header.
  *
- * Not reproduced: multipart/form-data (formidable), CORS allowed-origins options, the
- * 'lastNode' / 'responseNode' / 'formPage' / 'streaming' response modes (they need the execution),
- * HTML-sandbox CSP headers, test webhooks (/webhook-test), waiting webhooks.
+ * Not reproduced: multipart/form-data (formidable), CORS headers for requests with an Origin,
+ * stripping n8n's own cookies from the request, the 'lastNode' / 'responseNode' / 'formPage' /
+ * 'streaming' / 'hostedChat' response modes (they need the execution), test webhooks
+ * (/webhook-test), waiting webhooks, form and MCP endpoints.
  */
 import './n8n-env'; // first: must run before n8n-core is loaded
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 
-import { WebhookContext, parseIncomingMessage } from 'n8n-core';
+// n8n 2.x moved parseIncomingMessage from n8n-core to @n8n/backend-network (a dependency of
+// n8n-core); the CLI's rawBodyReader imports it from there.
+import { parseIncomingMessage } from '@n8n/backend-network';
+import { WebhookContext, getHtmlSandboxCSP, isWebhookHtmlSandboxingDisabled } from 'n8n-core';
 import {
 	NodeHelpers,
+	NodeOperationError,
+	OperationalError,
+	UnexpectedError,
+	UserError,
 	Workflow,
+	WorkflowConfigurationError,
+	isNodeClassInstance,
 	jsonParse,
+	resolveWebhookDescriptionField,
+	sanitizeXmlName,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
 	type IDataObject,
@@ -38,8 +52,12 @@ import {
 	type INodeParameters,
 	type INodeType,
 	type IWebhookData,
+	type IWebhookDescription,
 	type IWebhookResponseData,
+	type IWorkflowDataProxyAdditionalKeys,
 	type IWorkflowExecuteAdditionalData,
+	type NodeParameterValue,
+	type NodeParameterValueType,
 } from 'n8n-workflow';
 
 import { TestCredentialsHelper, TestNodeTypes, createAdditionalData, credentialRefs, latestVersion } from './n8n-runtime';
@@ -116,25 +134,51 @@ class ResponseError extends Error {
 	}
 }
 
+/** packages/cli/src/errors/response-errors/webhook-not-found.error.ts (production hint). */
+function webhookNotFoundError(path: string, httpMethod: string, webhookMethods: string[]) {
+	const methods = [...webhookMethods];
+	if (methods.length) {
+		const last = methods.pop()!;
+		const list = methods.length ? `${methods.join(', ')} or ${last}` : last;
+		return new ResponseError(`This webhook is not registered for ${httpMethod} requests. Did you mean to make a ${list} request?`, 404, 404, '');
+	}
+	return new ResponseError(
+		`The requested webhook "${httpMethod} ${path}" is not registered.`,
+		404,
+		404,
+		"The workflow must be active for a production URL to run successfully. You can activate the workflow using the toggle in the top-right of the editor. Note that unlike test URL calls, production URL calls aren't shown on the canvas (only in the executions list)",
+	);
+}
+
 // Default of N8N_PAYLOAD_SIZE_MAX (MiB), used by rawBodyReader's getRawBody limit.
 const PAYLOAD_SIZE_MAX = 16 * 1024 * 1024;
 
 /** Mirrors packages/cli/src/middlewares/body-parser.ts `rawBodyReader`: contentType/encoding + readRawBody(). */
 function extendRequest(req: IncomingMessage, url: URL): WebhookRequest {
 	const r = req as WebhookRequest;
-	parseIncomingMessage(r); // n8n-core: sets req.contentType (lower-cased, no params) and req.encoding (charset, default utf-8)
+	parseIncomingMessage(r); // sets req.contentType (lower-cased, no params) and req.encoding (charset, default utf-8)
 	r.readRawBody = async () => {
 		if (r.rawBody) return;
 		let stream: Readable = r;
 		const encoding = r.headers['content-encoding'];
 		if (encoding === 'gzip') stream = r.pipe(createGunzip());
 		else if (encoding === 'deflate') stream = r.pipe(createInflate());
+		if (r.destroyed || !stream.readable) {
+			throw new ResponseError('Request body stream was aborted or is not readable', 400); // BadRequestError
+		}
 		const chunks: Buffer[] = [];
 		let size = 0;
-		for await (const chunk of stream) {
-			size += (chunk as Buffer).length;
-			if (size > PAYLOAD_SIZE_MAX) throw new Error('request entity too large');
-			chunks.push(chunk as Buffer);
+		try {
+			for await (const chunk of stream) {
+				size += (chunk as Buffer).length;
+				if (size > PAYLOAD_SIZE_MAX) throw new Error('request entity too large');
+				chunks.push(chunk as Buffer);
+			}
+		} catch (error) {
+			if (r.aborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+				throw new ResponseError('Request body stream was aborted mid-read or is not readable', 400);
+			}
+			throw error;
 		}
 		r.rawBody = Buffer.concat(chunks);
 		r._body = true;
@@ -149,10 +193,19 @@ function extendRequest(req: IncomingMessage, url: URL): WebhookRequest {
 	return r;
 }
 
-/** Minimal express-compatible Response methods (express 5 semantics for json/send). */
+/** Minimal express-compatible Response methods (express 5 semantics for status/json/send/sendStatus). */
 function extendResponse(res: ServerResponse): WebhookResponse {
 	const r = res as WebhookResponse;
-	r.status = (code) => ((r.statusCode = code), r);
+	r.status = (code) => {
+		if (!Number.isInteger(code)) {
+			throw new TypeError(`Invalid status code: ${JSON.stringify(code)}. Status code must be an integer.`);
+		}
+		if (code < 100 || code > 999) {
+			throw new RangeError(`Invalid status code: ${JSON.stringify(code)}. Status code must be greater than 99 and less than 1000.`);
+		}
+		r.statusCode = code;
+		return r;
+	};
 	r.set = r.header = (field, value) => {
 		const headers = typeof field === 'string' ? { [field]: value ?? '' } : field;
 		for (const [k, v] of Object.entries(headers)) r.setHeader(k, v);
@@ -171,20 +224,34 @@ function extendResponse(res: ServerResponse): WebhookResponse {
 		r.end(body ?? '');
 		return r;
 	};
-	r.sendStatus = (code) => r.status(code).send(String(code));
+	r.sendStatus = (code) => {
+		r.status(code);
+		r.setHeader('Content-Type', 'text/plain; charset=utf-8');
+		return r.send(STATUS_CODES[code] ?? String(code));
+	};
 	return r;
 }
 
-const XML_OPTIONS = { async: true, normalize: true, normalizeTags: true, explicitArray: false };
+// packages/cli/src/middlewares/body-parser.ts
+const XML_OPTIONS = {
+	async: true,
+	normalize: true,
+	normalizeTags: true,
+	explicitArray: false,
+	tagNameProcessors: [sanitizeXmlName],
+	attrNameProcessors: [sanitizeXmlName],
+};
+const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /** Mirrors packages/cli/src/middlewares/body-parser.ts `parseBody`. */
 async function parseBody(req: WebhookRequest) {
+	if (req.contentType?.startsWith('multipart/')) return;
 	await req.readRawBody();
 	const { rawBody, contentType, encoding } = req;
 	if (!rawBody?.length) return; // empty body: req.body stays undefined
 	try {
 		if (contentType === 'application/json') {
-			req.body = jsonParse(rawBody.toString(encoding));
+			req.body = jsonParse(stripBom(rawBody.toString(encoding)));
 		} else if (contentType?.endsWith('/xml') || contentType?.endsWith('+xml')) {
 			// xml2js is a dependency of n8n-core/n8n-workflow; loaded only when needed.
 			// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -193,7 +260,7 @@ async function parseBody(req: WebhookRequest) {
 			};
 			req.body = await new Parser(XML_OPTIONS).parseStringPromise(rawBody.toString(encoding));
 		} else if (contentType === 'application/x-www-form-urlencoded') {
-			req.body = parseQueryString(rawBody.toString(encoding), undefined, undefined, { maxKeys: 1000 });
+			req.body = parseQueryString(stripBom(rawBody.toString(encoding)), undefined, undefined, { maxKeys: 1000 });
 		} else if (contentType === 'text/plain') {
 			req.body = rawBody.toString(encoding);
 		}
@@ -205,14 +272,20 @@ async function parseBody(req: WebhookRequest) {
 }
 
 /** Mirrors `parseRequestBody` in packages/cli/src/webhooks/webhook-helpers.ts. */
-async function parseRequestBody(req: WebhookRequest, node: INode, workflow: Workflow) {
+async function parseRequestBody(
+	req: WebhookRequest,
+	node: INode,
+	workflow: Workflow,
+	mode: 'webhook',
+	additionalKeys: IWorkflowDataProxyAdditionalKeys,
+) {
 	if (node.typeVersion === 1) {
 		// Webhook node v1 "binaryData" option: skip pre-parsing (always falsy for other nodes).
 		const binaryData = workflow.expression.getSimpleParameterValue(
 			node,
 			'={{$parameter["options"]["binaryData"]}}',
-			'webhook',
-			{},
+			mode,
+			additionalKeys,
 			undefined,
 			false,
 		);
@@ -230,13 +303,16 @@ async function parseRequestBody(req: WebhookRequest, node: INode, workflow: Work
 			contentType?.startsWith('application/x-www-form-urlencoded') ||
 			contentType?.endsWith('/xml') ||
 			contentType?.endsWith('+xml');
-		if (parsed) await parseBody(req);
-	} else {
-		await parseBody(req);
+		if (!parsed) return;
 	}
+	await parseBody(req);
 }
 
-/** Mirrors packages/cli/src/response-helper.ts `sendErrorResponse` (production, no stack). */
+/**
+ * Mirrors packages/cli/src/response-helper.ts `sendErrorResponse` (production, no stack), with the
+ * n8n 2.x classification (http-error-classifier.ts): ResponseError → its status and code;
+ * UserError → 400; anything else → 500; body {code, message[, hint]}.
+ */
 function sendErrorResponse(res: WebhookResponse, error: Error) {
 	const body: IDataObject = { code: 0, message: error.message ?? 'Unknown error' };
 	let status = 500;
@@ -244,16 +320,69 @@ function sendErrorResponse(res: WebhookResponse, error: Error) {
 		status = error.httpStatusCode;
 		body.code = error.errorCode;
 		if (error.hint) body.hint = error.hint;
+	} else if (error instanceof UserError) {
+		status = 400;
 	}
 	res.status(status).json(body);
 }
 
-/** Legacy/static webhook response: string → send, anything else → json (webhook-request-handler.ts). */
-function sendBody(res: WebhookResponse, code: number, body: unknown, headers?: Map<string, string>) {
+/** packages/cli/src/webhooks/webhook-response-headers.ts `WebhookResponseHeaders`. */
+const PROTECTED_HEADERS = new Set(['content-security-policy', 'strict-transport-security', 'clear-site-data']);
+function webhookResponseHeaders(entries: Array<{ name: string; value: string }> = []): Map<string, string> {
+	const headers = new Map<string, string>();
+	for (const { name, value } of entries) {
+		const lowerName = name.toLowerCase();
+		if (PROTECTED_HEADERS.has(lowerName)) continue; // "Dropping protected webhook response header"
+		try {
+			validateHeaderName(lowerName);
+			validateHeaderValue(lowerName, String(value));
+		} catch {
+			continue; // "Dropping invalid webhook response header"
+		}
+		headers.set(lowerName, String(value));
+	}
+	return headers;
+}
+
+/** webhook-request-handler.ts setResponseHeaders: headers, then the HTML-sandbox CSP. */
+function setResponseHeaders(res: WebhookResponse, headers?: Map<string, string>) {
 	for (const [name, value] of headers ?? []) res.setHeader(name, value);
-	res.status(code);
-	if (typeof body === 'string') res.send(body);
-	else res.json(body);
+	if (!isWebhookHtmlSandboxingDisabled()) res.setHeader('Content-Security-Policy', getHtmlSandboxCSP());
+}
+
+/** What executeWebhook hands its responseCallback. */
+type WebhookResult =
+	| { kind: 'static'; body: unknown; code?: number; headers: Map<string, string> } // createStaticResponse
+	| { kind: 'legacy'; data?: unknown; responseCode?: number; noWebhookResponse?: boolean };
+
+/** webhook-request-handler.ts: sendStaticResponse / sendLegacyResponse (raw). */
+function sendWebhookResult(res: WebhookResponse, result: WebhookResult) {
+	if (result.kind === 'static') {
+		if (result.code !== undefined) res.status(result.code);
+		setResponseHeaders(res, result.headers);
+		if (typeof result.body === 'string') res.send(result.body);
+		else res.json(result.body);
+		return;
+	}
+	if (result.noWebhookResponse === true) return;
+	if (result.responseCode !== undefined) res.status(result.responseCode);
+	if (typeof result.data === 'string') res.send(result.data);
+	else res.json(result.data);
+}
+
+/** webhook-helpers.ts `_privateGetWebhookErrorMessage`. */
+function webhookErrorMessage(err: unknown, webhookType: 'Form' | 'Webhook') {
+	if (err instanceof NodeOperationError && err.type === 'manual-form-test') return err.message;
+	if (err instanceof WorkflowConfigurationError) return err.message;
+	return `Workflow ${webhookType} Error: Workflow could not be started!`;
+}
+
+/** WebhookService.isDynamicPath. */
+function isDynamicPath(rawPath: string) {
+	const firstSlashIndex = rawPath.indexOf('/');
+	const path = firstSlashIndex !== -1 ? rawPath.substring(firstSlashIndex + 1) : rawPath;
+	if (path === '' || path === ':' || path === '/:') return false;
+	return path.startsWith(':') || path.includes('/:');
 }
 
 interface Route {
@@ -264,13 +393,14 @@ interface Route {
 }
 
 const WEBHOOK_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
+const SUPPORTED_RESPONSE_MODES = new Set(['onReceived', 'lastNode', 'responseNode', 'formPage', 'streaming', 'hostedChat']);
 
 /** Name of the trigger node in the harness workflow (static data key: `node:Trigger`). */
 export const TRIGGER_NODE_NAME = 'Trigger';
 
 export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<WebhookHarness> {
 	const nodeTypes = new TestNodeTypes({ [opts.typeName]: opts.nodeType });
-	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes ?? {}, { ...opts.credentials });
+	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes ?? {}, { ...opts.credentials }, nodeTypes.types);
 	const webhookId = opts.webhookId ?? randomUUID();
 	// Each harness is its own workflow with its own node, as two workflows in n8n would be.
 	const workflowId = `harness${randomUUID().slice(0, 8)}`;
@@ -287,6 +417,7 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 		parameters: structuredClone(opts.parameters),
 		credentials: credentialRefs(Object.keys(opts.credentials ?? {})),
 	});
+	const nodeTypeOf = (node: INode) => nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 
 	// The workflow's "DB row": static data as saved (JSON, like the staticData column).
 	let savedStaticData: IDataObject = structuredClone(opts.staticData ?? {});
@@ -310,6 +441,39 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 		}
 	};
 
+	/** WebhookService.evaluateDescriptionProperty / WebhookExecutionContext: native resolver first, else the expression. */
+	const describe = (
+		workflow: Workflow,
+		node: INode,
+		description: IWebhookDescription,
+		property: keyof IWebhookDescription & string,
+		mode: 'internal' | 'webhook',
+		additionalKeys: IWorkflowDataProxyAdditionalKeys,
+		defaultValue?: unknown,
+		complex = false,
+	): NodeParameterValueType | undefined => {
+		const native = resolveWebhookDescriptionField(node, description, property);
+		if (native.resolved) return native.value;
+		const value = description[property] as unknown;
+		return complex
+			? workflow.expression.getComplexParameterValue(
+					node,
+					value as NodeParameterValue,
+					mode,
+					additionalKeys,
+					undefined,
+					defaultValue as NodeParameterValueType,
+				)
+			: (workflow.expression.getSimpleParameterValue(
+					node,
+					value as string | boolean | undefined,
+					mode,
+					additionalKeys,
+					undefined,
+					defaultValue as string,
+				) as NodeParameterValueType);
+	};
+
 	// Route table, as ActiveWorkflowManager registers webhooks on activation
 	// (WebhookService.getNodeWebhooks with ignoreRestartWebhooks = true).
 	const routes: Route[] = [];
@@ -317,22 +481,32 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 		const workflow = loadWorkflow();
 		if (opts.storageLatencyMs) await new Promise((resolve) => setTimeout(resolve, opts.storageLatencyMs));
 		const node = workflow.getNode(nodeName)!;
-		for (const description of opts.nodeType.description.webhooks ?? []) {
-			const expr = (value: string | boolean | undefined, fallback?: string | boolean) =>
-				workflow.expression.getSimpleParameterValue(node, value, 'internal', {}, undefined, fallback as string);
-			if (expr(description.restartWebhook, false) === true) continue;
-			let nodePath = expr(description.path);
-			if (nodePath === undefined) continue;
-			nodePath = nodePath.toString().replace(/^\//, '').replace(/\/$/, '');
-			const isFullPath = expr(description.isFullPath, false) as boolean;
-			const path = NodeHelpers.getNodeWebhookPath(workflowId, node, nodePath, isFullPath, false);
-			for (const method of String(expr(description.httpMethod, 'GET')).split(',')) {
-				if (!method.trim()) continue;
+		for (const description of nodeTypeOf(node).description.webhooks ?? []) {
+			if (description.restartWebhook === true) continue;
+			const expr = (property: keyof IWebhookDescription & string, fallback?: unknown) =>
+				describe(workflow, node, description, property, 'internal', {}, fallback);
+			let nodePath = expr('path');
+			if (nodePath === undefined || nodePath === null) continue; // "No webhook path could be found"
+			nodePath = nodePath.toString().trim().replace(/^\//, '').replace(/\/$/, '');
+			const isFullPath = expr('isFullPath', false) as boolean;
+			const restartWebhook = expr('restartWebhook', false) as boolean;
+			const path = NodeHelpers.getNodeWebhookPath(workflowId, node, nodePath, isFullPath, restartWebhook);
+			const methods = expr('httpMethod', 'GET');
+			if (methods === undefined) continue;
+			for (const method of String(methods).split(',')) {
+				if (!method) continue;
 				routes.push({
 					method: method.trim() as IHttpRequestMethods,
 					path,
 					segments: path.split('/'),
-					webhookData: { httpMethod: method.trim() as IHttpRequestMethods, node: nodeName, path, webhookDescription: description, workflowId, webhookId },
+					webhookData: {
+						httpMethod: method.trim() as IHttpRequestMethods,
+						node: nodeName,
+						path,
+						webhookDescription: description,
+						workflowId,
+						webhookId: isDynamicPath(path) ? webhookId : undefined,
+					},
 				});
 			}
 		}
@@ -354,117 +528,177 @@ export async function startWebhookHarness(opts: WebhookHarnessOptions): Promise<
 		dynamic?.segments.forEach((s, i) => s.startsWith(':') && (params[s.slice(1)] = segments[i]));
 		return dynamic;
 	};
+	const webhookMethods = (path: string) => routes.filter((r) => r.path === path).map((r) => r.method);
 
 	const executions: INodeExecutionData[][][] = [];
 	const webhookErrors: Error[] = [];
 	let baseUrl = '';
 
-	/** One production webhook request: LiveWebhooks.executeWebhook + WebhookHelpers.executeWebhook. */
-	async function handle(req: WebhookRequest, res: WebhookResponse) {
-		// webhook-request-handler.ts: unsupported methods → 500; OPTIONS (CORS preflight) → 204.
-		if (req.method === 'OPTIONS') return void res.status(204).json({});
-		if (!WEBHOOK_METHODS.includes(req.method ?? '')) {
-			return sendErrorResponse(res, new Error(`The method ${req.method} is not supported.`));
-		}
-		if (!req.path.startsWith('/webhook/')) return sendErrorResponse(res, new ResponseError('Not Found', 404));
-		// live-webhooks.ts findWebhook: trailing slash removed; unknown → WebhookNotFoundError (404).
-		const path = decodeURIComponent(req.path.slice('/webhook/'.length)).replace(/\/$/, '');
-		const route = findRoute(req.method!, path, req.params);
-		if (!route) {
-			const methods = routes.filter((r) => r.path === path).map((r) => r.method);
-			const message = methods.length
-				? `This webhook is not registered for ${req.method} requests. Did you mean to make a ${methods.length === 1 ? methods[0] : `${methods.slice(0, -1).join(', ')} or ${methods.at(-1)}`} request?`
-				: `The requested webhook "${req.method} ${path}" is not registered.`;
-			const hint = methods.length
-				? undefined
-				: "The workflow must be active for a production URL to run successfully. You can activate the workflow using the toggle in the top-right of the editor. Note that unlike test URL calls, production URL calls aren't shown on the canvas (only in the executions list)";
-			return sendErrorResponse(res, new ResponseError(message, 404, 404, hint));
-		}
-
-		const workflow = loadWorkflow();
-		if (opts.storageLatencyMs) await new Promise((resolve) => setTimeout(resolve, opts.storageLatencyMs));
-		const node = workflow.getNode(nodeName)!;
+	/**
+	 * WebhookHelpers.executeWebhook for a production call. `respond` is the responseCallback
+	 * LiveWebhooks passes: only its first call counts (it settles a promise).
+	 */
+	async function executeWebhook(
+		workflow: Workflow,
+		node: INode,
+		route: Route,
+		req: WebhookRequest,
+		res: WebhookResponse,
+		respond: (error: Error | null, result?: WebhookResult) => void,
+	) {
+		const mode = 'webhook';
+		const additionalKeys: IWorkflowDataProxyAdditionalKeys = { $executionId: undefined };
+		const description = route.webhookData.webhookDescription;
+		const evaluate = (property: keyof IWebhookDescription & string, fallback?: unknown, complex = false) =>
+			describe(workflow, node, description, property, mode, additionalKeys, fallback, complex);
 		const additionalData: IWorkflowExecuteAdditionalData = createAdditionalData(
 			credentialsHelper,
 			{ instance: `${baseUrl}/`, webhook: `${baseUrl}/` },
 			{ httpRequest: req as never, httpResponse: res as never },
 		);
 		const webhookData: IWebhookData = { ...route.webhookData, workflowExecuteAdditionalData: additionalData };
-		const description = route.webhookData.webhookDescription;
-		const mode = 'webhook';
-		const additionalKeys = { $executionId: undefined };
 
-		// webhook-helpers.ts evaluateResponseOptions: defaults 'onReceived', 200, 'firstEntryJson'.
-		const responseMode = workflow.expression.getSimpleParameterValue(node, description.responseMode, mode, additionalKeys, undefined, 'onReceived');
-		const responseCode = Number(workflow.expression.getSimpleParameterValue(node, description.responseCode as string, mode, additionalKeys, undefined, 200));
-		const responseData = workflow.expression.getComplexParameterValue(node, description.responseData, mode, additionalKeys, undefined, 'firstEntryJson');
+		// evaluateResponseOptions: defaults 'onReceived', 200 (responseData is evaluated later).
+		const responseMode = evaluate('responseMode', 'onReceived');
+		const responseCode = evaluate('responseCode', 200) as number;
+		if (!SUPPORTED_RESPONSE_MODES.has(String(responseMode))) {
+			const message = `The response mode '${String(responseMode)}' is not valid!`;
+			respond(new UnexpectedError(message));
+			return;
+		}
 		if (responseMode !== 'onReceived') {
-			return sendErrorResponse(res, new Error(`responseMode '${String(responseMode)}' is not supported by the test harness`));
+			respond(new Error(`responseMode '${String(responseMode)}' is not supported by the test harness`));
+			return;
 		}
 
-		// LiveWebhooks' responseCallback: on success, save static data (if changed) BEFORE answering.
-		const respond = (send: () => void) => {
-			saveStaticData(workflow);
-			send();
-		};
-
 		let didSendResponse = false;
-		let result: IWebhookResponseData;
 		try {
-			await parseRequestBody(req, node, workflow);
+			await parseRequestBody(req, node, workflow, mode, additionalKeys);
+			let result: IWebhookResponseData;
 			try {
-				// WebhookService.runWebhook: the node's webhook() with n8n-core's WebhookContext.
-				const context = new WebhookContext(workflow, node, additionalData, mode, webhookData, [], null);
-				result = (await opts.nodeType.webhook!.call(context)) as IWebhookResponseData;
+				// WebhookService.runWebhook: the node's webhook() with n8n-core's WebhookContext,
+				// then the close functions it registered.
+				const nodeType = nodeTypeOf(node);
+				const closeFunctions: Array<() => Promise<void>> = [];
+				const context = new WebhookContext(workflow, node, additionalData, mode, webhookData, closeFunctions, null);
+				try {
+					result = isNodeClassInstance(nodeType) ? await nodeType.webhook!(context) : await nodeType.webhook!.call(context);
+				} finally {
+					await Promise.allSettled(closeFunctions.map(async (fn) => await fn()));
+				}
 			} catch (err) {
-				// executeWebhook: answer 500 "Workflow Webhook Error: Workflow could not be started!",
-				// static data NOT saved (callback gets an error), and an execution carrying the error
-				// is still started with [[{json:{}}]]. Here: recorded in webhookErrors.
+				// 500 "Workflow Webhook Error: Workflow could not be started!" (an UnexpectedError), static
+				// data NOT saved (callback gets an error), and an execution carrying the error is still
+				// started with [[{json:{}}]]. Here: recorded in webhookErrors.
+				const webhookType = ['formTrigger', 'form'].includes(nodeTypeOf(node).description.name) ? 'Form' : 'Webhook';
 				webhookErrors.push(err as Error);
-				sendErrorResponse(res, new Error('Workflow Webhook Error: Workflow could not be started!'));
+				respond(new UnexpectedError(webhookErrorMessage(err, webhookType)));
 				return;
 			}
 
-			// executeWebhook: response headers declared on the webhook description (Webhook node option).
-			if (description.responseHeaders !== undefined && !res.headersSent) {
-				const evaluated = workflow.expression.getComplexParameterValue(node, description.responseHeaders, mode, additionalKeys) as
-					| { entries?: Array<{ name: string; value: string }> }
-					| undefined;
-				for (const entry of evaluated?.entries ?? []) res.setHeader(entry.name.toLowerCase(), entry.value);
+			// evaluateResponseHeaders: response headers declared on the webhook description (Webhook node option).
+			let responseHeaders = new Map<string, string>();
+			if (description.responseHeaders !== undefined) {
+				const evaluated = evaluate('responseHeaders', undefined, true) as { entries?: Array<{ name: string; value: string }> } | undefined;
+				responseHeaders = webhookResponseHeaders(evaluated?.entries);
 			}
+			if (!res.headersSent) for (const [name, value] of responseHeaders) res.setHeader(name, value);
 
-			if (result.noWebhookResponse === true) {
-				// The node answered itself (e.g. res.status(401).end()); callback({noWebhookResponse}) still saves.
-				saveStaticData(workflow);
+			if (result.noWebhookResponse === true && !didSendResponse) {
+				// The node answered itself (e.g. res.status(401).end()); the callback still saves static data.
+				respond(null, { kind: 'legacy', noWebhookResponse: true });
 				didSendResponse = true;
 			}
 
 			if (result.workflowData === undefined) {
 				// Workflow does not run: answer webhookResponse, else {"message":"Webhook call received"}.
 				if (!didSendResponse) {
-					const body = result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' };
-					respond(() => sendBody(res, responseCode, body));
+					const data = result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' };
+					respond(null, { kind: 'legacy', data, responseCode });
+					didSendResponse = true;
 				}
 				return;
 			}
 
-			// onReceived with a workflow to run: extractWebhookOnReceivedResponse — 'noData' → no body;
-			// a truthy responseData wins (NB: 'firstEntryJson' when the description sets none);
-			// then webhookResponse; then {"message":"Workflow was started"}.
-			if (!didSendResponse) {
+			const shouldDeferOnReceivedResponse = responseMode === 'onReceived' && !didSendResponse;
+			// WorkflowRunner.run would start the execution here (even for workflowData: []).
+			executions.push(result.workflowData);
+			const executionId = String(executions.length);
+
+			if (shouldDeferOnReceivedResponse) {
+				// Now that the execution exists, responseData may use $executionId / $execution.
+				additionalKeys.$executionId = executionId;
+				additionalKeys.$execution = {
+					id: executionId,
+					mode: 'production',
+					resumeUrl: `${additionalData.webhookWaitingBaseUrl}/${executionId}`,
+					resumeFormUrl: `${additionalData.formWaitingBaseUrl}/${executionId}`,
+				};
+				// extractWebhookOnReceivedResponse: 'noData' → no body; a truthy responseData wins
+				// (NB: 'firstEntryJson' when the description sets none); then webhookResponse; then
+				// {"message":"Workflow was started"}.
+				const responseData = evaluate('responseData', 'firstEntryJson', true);
 				let body: unknown;
 				if (responseData === 'noData') body = undefined;
 				else if (responseData) body = responseData;
 				else if (result.webhookResponse !== undefined) body = result.webhookResponse;
 				else body = { message: 'Workflow was started' };
-				respond(() => sendBody(res, responseCode, body));
+				respond(null, { kind: 'static', body, code: responseCode, headers: responseHeaders });
+				didSendResponse = true;
 			}
-			// WorkflowRunner.run would start the execution here (even for workflowData: []).
-			executions.push(result.workflowData);
 		} catch (e) {
-			// executeWebhook's outer catch: body-parse errors keep their status (422); others → 500.
-			const error = e instanceof ResponseError ? e : new Error('There was a problem executing the workflow');
-			if (!res.headersSent) sendErrorResponse(res, error);
+			// executeWebhook's outer catch: ResponseErrors below 500 (e.g. body parsing: 422) are kept;
+			// anything else → "There was a problem executing the workflow" (500).
+			const error =
+				e instanceof ResponseError && e.httpStatusCode < 500
+					? e
+					: new OperationalError('There was a problem executing the workflow', { cause: e });
+			if (didSendResponse) return; // rethrown in the CLI, where it no longer reaches the client
+			respond(error);
+		}
+	}
+
+	/** One production webhook request: WebhookRequestHandler + LiveWebhooks.executeWebhook. */
+	async function handle(req: WebhookRequest, res: WebhookResponse) {
+		// webhook-request-handler.ts: unsupported methods → 500; OPTIONS (CORS preflight) → 204.
+		const method = req.method ?? '';
+		if (method !== 'OPTIONS' && !WEBHOOK_METHODS.includes(method)) {
+			return sendErrorResponse(res, new Error(`The method ${method} is not supported.`));
+		}
+		if (method === 'OPTIONS') return void res.status(204).json({});
+		if (!req.path.startsWith('/webhook/')) return sendErrorResponse(res, new ResponseError('Not Found', 404));
+		try {
+			// live-webhooks.ts findWebhook: trailing slash removed; unknown → WebhookNotFoundError (404).
+			const path = decodeURIComponent(req.path.slice('/webhook/'.length)).replace(/\/$/, '');
+			const route = findRoute(method, path, req.params);
+			if (!route) throw webhookNotFoundError(path, method, webhookMethods(path));
+
+			const workflow = loadWorkflow();
+			if (opts.storageLatencyMs) await new Promise((resolve) => setTimeout(resolve, opts.storageLatencyMs));
+			const node = workflow.getNode(nodeName)!;
+			// Only webhooks of node type 'webhook' (the default) answer on /webhook/ (not 'form' / 'mcp').
+			if ((route.webhookData.webhookDescription.nodeType ?? 'webhook') !== 'webhook') {
+				throw webhookNotFoundError(path, method, webhookMethods(path));
+			}
+
+			// LiveWebhooks' responseCallback: on success, save static data (if changed) BEFORE answering.
+			const result = await new Promise<WebhookResult>((resolve, reject) => {
+				let settled = false;
+				const respond = (error: Error | null, data?: WebhookResult) => {
+					if (error !== null) {
+						if (!settled) reject(error);
+						settled = true;
+						return;
+					}
+					saveStaticData(workflow);
+					if (!settled) resolve(data!);
+					settled = true;
+				};
+				executeWebhook(workflow, node, route, req, res, respond).catch(reject);
+			});
+			sendWebhookResult(res, result);
+		} catch (e) {
+			return sendErrorResponse(res, e as Error);
 		}
 	}
 

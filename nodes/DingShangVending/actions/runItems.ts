@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { DingShangCredentials } from '../../shared/transport';
-import { failureCode, getDingShangCredentials, toNodeApiError } from '../../shared/transport';
+import { failureCode, getDingShangCredentials, toNodeError } from '../../shared/transport';
 
 export interface ItemTask<T> {
 	/** Reads and validates the item's parameters; throws (no request sent) when one is bad. */
@@ -44,7 +44,7 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 	try {
 		creds = await getDingShangCredentials(ctx);
 	} catch (error) {
-		if (!continueOnFail) throw toNodeApiError(ctx, error, 0);
+		if (!continueOnFail) throw toNodeError(ctx, error, 0);
 		items.forEach((_, i) => (outcomes[i] = { error }));
 	}
 
@@ -52,7 +52,7 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 		try {
 			inputs[i] = task.parse(i);
 		} catch (error) {
-			if (!continueOnFail) throw toNodeApiError(ctx, error, i);
+			if (!continueOnFail) throw toNodeError(ctx, error, i);
 			outcomes[i] = { error };
 		}
 	}
@@ -89,10 +89,10 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 		const outcome = outcomes[i];
 		if (!outcome) continue; // skipped after an earlier failure on the same machine
 		if ('error' in outcome) {
-			const apiError = toNodeApiError(ctx, outcome.error, i);
-			if (!continueOnFail) throw apiError;
+			const nodeError = toNodeError(ctx, outcome.error, i);
+			if (!continueOnFail) throw nodeError;
 			output.push({
-				json: { error: apiError.message, description: apiError.description ?? null, code: failureCode(outcome.error) ?? null },
+				json: { error: nodeError.message, description: nodeError.description ?? null, code: failureCode(outcome.error) ?? null },
 				pairedItem: { item: i },
 			});
 			continue;

@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
 import type { DispenseOutcome } from '../../../shared/protocol';
 import { DELIVERY_METHOD, explainOutcome, isMachineBusy, outcomeOfStatus, TIMEOUT_REASON } from '../../../shared/protocol';
 import type { DingShangCredentials } from '../../../shared/transport';
-import { DingShangFailure, dingShangRead, dingShangRequest } from '../../../shared/transport';
+import { DingShangFailure, dingShangRead, trySend, tryRead } from '../../../shared/transport';
 
 export interface DispenseSettings {
 	machineNo: string;
@@ -32,19 +32,31 @@ export async function readOrder(ctx: IExecuteFunctions, creds: DingShangCredenti
 	return { order, records: Array.isArray(order.records) ? order.records : [] };
 }
 
+type RecordRead = { ok: true; status: string } | { ok: false; failure: DingShangFailure };
+
+/** The record's status, read from its order; a failed read is returned, not thrown. */
 async function readRecordStatus(
 	ctx: IExecuteFunctions,
 	creds: DingShangCredentials,
 	s: DispenseSettings,
 	recordId: string,
-): Promise<string | undefined> {
-	const { records } = await readOrder(ctx, creds, s);
-	const record = records.find((r) => String(r.id) === recordId);
+): Promise<RecordRead> {
+	const read = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${s.orderId}`, signed: { machine_no: s.machineNo } });
+	if (!read.ok) return read;
+	const data = (read.envelope.data ?? {}) as { records?: OrderRecord[] };
+	const record = (Array.isArray(data.records) ? data.records : []).find((r) => String(r.id) === recordId);
 	if (!record) {
-		throw new DingShangFailure('platform', `Record ${recordId} is not part of order ${s.orderId}`, { code: 4004 });
+		return { ok: false, failure: new DingShangFailure('platform', `Record ${recordId} is not part of order ${s.orderId}`, { code: 4004 }) };
 	}
 	// Protobuf JSON omits zero values, so an absent status is the first enum value.
-	return record.status ?? 'WAITING_PICKED_UP';
+	return { ok: true, status: record.status ?? 'WAITING_PICKED_UP' };
+}
+
+/** `readRecordStatus` that throws the failure. */
+async function recordStatusOrThrow(ctx: IExecuteFunctions, creds: DingShangCredentials, s: DispenseSettings, recordId: string): Promise<string> {
+	const read = await readRecordStatus(ctx, creds, s, recordId);
+	if (!read.ok) throw read.failure;
+	return read.status;
 }
 
 interface Sent {
@@ -70,60 +82,54 @@ async function sendDispense(
 	let notSentRetries = 0;
 	let resends = 0;
 	for (;;) {
-		try {
-			const answer = await dingShangRequest(ctx, creds, {
-				method: 'POST',
-				path: '/deliveries',
-				signed: { machine_no: s.machineNo, method: DELIVERY_METHOD, order_id: s.orderId, record_id: recordId },
-				timeoutMs: s.requestTimeoutSeconds * 1000,
-			});
-			const data = answer.data as IDataObject | undefined;
-			if (!data || typeof data !== 'object' || !data.delivery_id) {
-				// Seed 003: `code 0` + "订单未支付" + empty data is a refusal, not a dispense.
-				throw new DingShangFailure('platform', `DingShang did not dispense record ${recordId}: ${answer.message || 'no delivery_id in the answer'}`, {
-					platformMessage: answer.message,
-				});
-			}
-			return { delivery: data };
-		} catch (error) {
-			if (!(error instanceof DingShangFailure)) throw error;
-			const { code, platformMessage } = error.details;
-			if (error.kind === 'platform' && code !== undefined && isMachineBusy(code, platformMessage)) {
-				if (Date.now() + backoffMs > deadline) {
-					throw new DingShangFailure(
-						'platform',
-						`Machine ${s.machineNo} was still dispensing after waiting ${s.maxWaitSeconds} s; record ${recordId} was not dispensed`,
-						{ code, platformMessage },
-					);
-				}
-				await sleep(backoffMs);
-				backoffMs = Math.min(backoffMs * 2, 5000);
-				continue;
-			}
-			if (error.kind === 'platform' && code === 6034 && resends > 0) {
-				// Our earlier command, whose answer was lost, was executed after all.
-				return { recordStatus: await readRecordStatus(ctx, creds, s, recordId) };
-			}
-			if (error.kind === 'notSent' && notSentRetries < 2) {
-				notSentRetries++;
-				await sleep(500 * notSentRetries);
-				continue;
-			}
-			if (error.kind !== 'unknown') throw error;
-
-			let status: string | undefined;
-			try {
-				status = await readRecordStatus(ctx, creds, s, recordId);
-			} catch {
+		const sent = await trySend(ctx, creds, {
+			method: 'POST',
+			path: '/deliveries',
+			signed: { machine_no: s.machineNo, method: DELIVERY_METHOD, order_id: s.orderId, record_id: recordId },
+			timeoutMs: s.requestTimeoutSeconds * 1000,
+		});
+		const data = sent.ok ? (sent.envelope.data as IDataObject | undefined) : undefined;
+		if (data && typeof data === 'object' && data.delivery_id) return { delivery: data };
+		// Seed 003: `code 0` + "订单未支付" + empty data is a refusal, not a dispense.
+		const failure = sent.ok
+			? new DingShangFailure('platform', `DingShang did not dispense record ${recordId}: ${sent.envelope.message || 'no delivery_id in the answer'}`, {
+					platformMessage: sent.envelope.message,
+				})
+			: sent.failure;
+		const { code, platformMessage } = failure.details;
+		if (failure.kind === 'platform' && code !== undefined && isMachineBusy(code, platformMessage)) {
+			if (Date.now() + backoffMs > deadline) {
 				throw new DingShangFailure(
-					'unknown',
-					`The dispense command for record ${recordId} got no usable answer (${error.message}) and the order could not be read back. It was NOT sent again: check machine ${s.machineNo} and order ${s.orderId} before retrying`,
-					error.details,
+					'platform',
+					`Machine ${s.machineNo} was still dispensing after waiting ${s.maxWaitSeconds} s; record ${recordId} was not dispensed`,
+					{ code, platformMessage },
 				);
 			}
-			if (status !== 'WAITING_PICKED_UP' || resends >= 2) return { recordStatus: status };
-			resends++;
+			await sleep(backoffMs);
+			backoffMs = Math.min(backoffMs * 2, 5000);
+			continue;
 		}
+		if (failure.kind === 'platform' && code === 6034 && resends > 0) {
+			// Our earlier command, whose answer was lost, was executed after all.
+			return { recordStatus: await recordStatusOrThrow(ctx, creds, s, recordId) };
+		}
+		if (failure.kind === 'notSent' && notSentRetries < 2) {
+			notSentRetries++;
+			await sleep(500 * notSentRetries);
+			continue;
+		}
+		if (failure.kind !== 'unknown') throw failure;
+
+		const read = await readRecordStatus(ctx, creds, s, recordId);
+		if (!read.ok) {
+			throw new DingShangFailure(
+				'unknown',
+				`The dispense command for record ${recordId} got no usable answer (${failure.message}) and the order could not be read back. It was NOT sent again: check machine ${s.machineNo} and order ${s.orderId} before retrying`,
+				failure.details,
+			);
+		}
+		if (read.status !== 'WAITING_PICKED_UP' || resends >= 2) return { recordStatus: read.status };
+		resends++;
 	}
 }
 
@@ -155,34 +161,44 @@ async function waitForOutcome(
 		const left = deadline - Date.now();
 		if (checks > 0 && delayMs > left) return { outcome: 'timeout', timedOut: true };
 		await sleep(Math.max(0, Math.min(delayMs, left))); // at least one check, even with a tiny timeout
-		try {
-			if (deliveryId) {
-				const answer = await dingShangRead(ctx, creds, {
-					method: 'POST',
-					path: `/deliveries/${deliveryId}`,
-					signed: { machine_no: s.machineNo },
-				});
-				const delivery = (answer.data ?? {}) as IDataObject;
-				const outcome = outcomeOfStatus(delivery.status);
-				if (outcome === 'dispensed' || outcome === 'failed' || outcome === 'timeout') return { outcome, delivery };
-				if (outcome === undefined) {
-					// Unrecognised status text: the record status is the authority.
-					const recordStatus = await readRecordStatus(ctx, creds, s, recordId);
-					const fromRecord = outcomeOfStatus(recordStatus);
-					if (fromRecord === 'dispensed' || fromRecord === 'failed' || fromRecord === 'timeout') {
-						return { outcome: fromRecord, delivery, recordStatus };
-					}
-				}
-			} else {
-				const recordStatus = await readRecordStatus(ctx, creds, s, recordId);
-				const outcome = outcomeOfStatus(recordStatus);
-				if (outcome === 'dispensed' || outcome === 'failed' || outcome === 'timeout') return { outcome, recordStatus };
-			}
-		} catch (error) {
-			if (error instanceof DingShangFailure && error.kind === 'platform') throw error;
-			// A transient read failure: keep polling until the deadline.
+		const checked = await checkOnce(ctx, creds, s, recordId, deliveryId);
+		// A platform refusal ends the wait; a transient read failure does not (keep polling to the deadline).
+		if ('failure' in checked) {
+			if (checked.failure.kind === 'platform') throw checked.failure;
+			continue;
 		}
+		if (checked.outcome) return { ...checked, outcome: checked.outcome };
 	}
+}
+
+type Check = { failure: DingShangFailure } | { outcome?: DispenseOutcome; delivery?: IDataObject; recordStatus?: string };
+const isFinal = (o: ReturnType<typeof outcomeOfStatus>): o is DispenseOutcome => o === 'dispensed' || o === 'failed' || o === 'timeout';
+
+/** One look at the dispense: Get Delivery, or the order record when no delivery id is known. */
+async function checkOnce(
+	ctx: IExecuteFunctions,
+	creds: DingShangCredentials,
+	s: DispenseSettings,
+	recordId: string,
+	deliveryId: string | undefined,
+): Promise<Check> {
+	if (!deliveryId) {
+		const read = await readRecordStatus(ctx, creds, s, recordId);
+		if (!read.ok) return read;
+		const outcome = outcomeOfStatus(read.status);
+		return isFinal(outcome) ? { outcome, recordStatus: read.status } : {};
+	}
+	const answer = await tryRead(ctx, creds, { method: 'POST', path: `/deliveries/${deliveryId}`, signed: { machine_no: s.machineNo } });
+	if (!answer.ok) return answer;
+	const delivery = (answer.envelope.data ?? {}) as IDataObject;
+	const outcome = outcomeOfStatus(delivery.status);
+	if (isFinal(outcome)) return { outcome, delivery };
+	if (outcome !== undefined) return {};
+	// Unrecognised status text: the record status is the authority.
+	const read = await readRecordStatus(ctx, creds, s, recordId);
+	if (!read.ok) return read;
+	const fromRecord = outcomeOfStatus(read.status);
+	return isFinal(fromRecord) ? { outcome: fromRecord, delivery, recordStatus: read.status } : {};
 }
 
 /** Dispenses one record and describes what happened, in the platform's words and ours. */

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { toNodeError } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
 import { MACHINE_LANES, runItems } from '../runItems';
 import { machineNo, positiveId, seconds } from '../validate';
@@ -108,7 +109,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		groupKey: (input) => input.machineNo,
 		lanes: MACHINE_LANES,
-		run: async (input, _i, creds) =>
+		run: async (input, i, creds) =>
 			await withMachine(`${creds.baseUrl}|${input.machineNo}`, async () => {
 				if (input.recordId) return [await dispenseRecord(this, creds, input, input.recordId)];
 
@@ -130,10 +131,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					try {
 						results.push(await dispenseRecord(this, creds, input, String(record.id)));
 					} catch (error) {
-						if (results.length > 0 && error instanceof Error) {
-							error.message += ` (already handled in this run: record ${results.map((r) => r.record_id).join(', ')})`;
-						}
-						throw error;
+						const handled = results.length > 0 ? `(already handled in this run: record ${results.map((r) => r.record_id).join(', ')})` : undefined;
+						throw toNodeError(this, error, i, handled);
 					}
 				}
 				return results;

@@ -2,10 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { ORDER_STATUS_OPTIONS } from '../../../shared/protocol';
 import type { DingShangCredentials } from '../../../shared/transport';
-import { DingShangFailure, dingShangRead, dingShangRequest } from '../../../shared/transport';
+import { isRetryable, trySend, tryRead } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
 import { REQUEST_LANES, runItems } from '../runItems';
 import { integerInRange, machineNo, positiveId } from '../validate';
+
+const [paid, refund, closed, revoked, userPaying, payError] = ORDER_STATUS_OPTIONS;
 
 export const description: INodeProperties[] = [
 	orderIdField('order', ['update']),
@@ -15,9 +17,16 @@ export const description: INodeProperties[] = [
 		name: 'status',
 		type: 'options',
 		required: true,
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options -- options come from the protocol table; 1 (Paid) is its first value
-		default: 1,
-		options: ORDER_STATUS_OPTIONS.map(({ name, value }) => ({ name, value })),
+		default: 1, // Paid
+		// Written out (from the protocol table) so n8n's lint can check the default against the values.
+		options: [
+			{ name: paid.name, value: paid.value },
+			{ name: refund.name, value: refund.value },
+			{ name: closed.name, value: closed.value },
+			{ name: revoked.name, value: revoked.value },
+			{ name: userPaying.name, value: userPaying.value },
+			{ name: payError.name, value: payError.value },
+		],
 		description: 'The new order status. Set Paid after the payment succeeded, then dispense.',
 		hint: 'Any status other than Paid returns the ordered quantity to the machine stock. Orders left unpaid for 20 minutes expire and can no longer be updated or dispensed.',
 		displayOptions: { show: { resource: ['order'], operation: ['update'] } },
@@ -63,18 +72,11 @@ export async function updateOrder(ctx: IExecuteFunctions, creds: DingShangCreden
 	};
 	const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
 	for (let attempt = 1; ; attempt++) {
-		try {
-			await dingShangRequest(ctx, creds, request);
-			return;
-		} catch (error) {
-			const unknown = error instanceof DingShangFailure && (error.kind === 'unknown' || error.kind === 'notSent');
-			if (!unknown || attempt >= 3) throw error;
-			const order = await dingShangRead(ctx, creds, {
-				method: 'POST',
-				path: `/orders/${input.orderId}`,
-				signed: { machine_no: input.machineNo },
-			});
-			if ((order.data as { status?: string } | undefined)?.status === wanted) return;
-		}
+		const sent = await trySend(ctx, creds, request);
+		if (sent.ok) return;
+		if (!isRetryable(sent.failure) || attempt >= 3) throw sent.failure;
+		const order = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${input.orderId}`, signed: { machine_no: input.machineNo } });
+		if (!order.ok) throw order.failure;
+		if ((order.envelope.data as { status?: string } | undefined)?.status === wanted) return;
 	}
 }
