@@ -253,8 +253,9 @@ function describe(failure: DingShangFailure): string {
 	const code = failureCode(failure);
 	if (failure.kind === 'platform' || code !== undefined) {
 		const explained = code !== undefined ? explainCode(code) : undefined;
+		// The code leads: n8n shows only the description in some places (e.g. an activation error).
 		return explained
-			? `${explained.en} (${explained.zh})`
+			? `DingShang code ${code}: ${explained.en} (${explained.zh})`
 			: `DingShang answered with code ${failure.details.code ?? '?'}, which this node does not know. The platform's message is shown as is.`;
 	}
 	if (failure.kind === 'config') return 'Fix the field named above; no request was sent. (请修正上面指出的字段；未发送任何请求。)';
