@@ -293,7 +293,7 @@ describe('testCredential (CredentialsTester)', () => {
 		expect(seen[0].headers['x-api-key']).toBe('good-key'); // authenticate applied
 		expect(await testCredential(demoApi, { apiKey: 'bad', baseUrl: apiUrl })).toEqual({
 			status: 'Error',
-			message: 'Authorization failed - please check your credentials', // NodeApiError's text
+			message: 'Unauthorized', // n8n 2.x: the response's status text (n8n 1.x: the NodeApiError's text)
 		});
 		const soft = { ...demoApi, test: { ...demoApi.test!, request: { ...demoApi.test!.request, url: '/ping-soft' } } };
 		expect(await testCredential(soft, { apiKey: 'x', baseUrl: apiUrl })).toEqual({
@@ -302,20 +302,20 @@ describe('testCredential (CredentialsTester)', () => {
 		});
 		expect(await testCredential(demoApi, { apiKey: 'x', baseUrl: 'http://127.0.0.1:9' })).toEqual({
 			status: 'Error',
-			message: 'The service refused the connection - perhaps it is offline',
+			message: 'ECONNREFUSED', // n8n 2.x: the cause's code (n8n 1.x: 'The service refused the connection - perhaps it is offline')
 		});
 	});
 
-	// n8n 1.123 (n8n-workflow 1.120): NodeApiError loses its `cause`, so the CLI's responseCode
-	// branch is unreachable and the rule's message is never shown (see engine.ts).
-	test('responseCode rules do not apply (the NodeApiError message is returned)', async () => {
+	// n8n 2.x (n8n-workflow 2.x): NodeApiError keeps its `cause`, so the CLI's responseCode branch is
+	// reached and the rule's message is shown (n8n 1.123 lost the cause and never applied it; see engine.ts).
+	test('responseCode rules apply (n8n 2.x keeps the NodeApiError cause)', async () => {
 		const coded: ICredentialType = {
 			...demoApi,
 			test: { request: demoApi.test!.request, rules: [{ type: 'responseCode', properties: { value: 401, message: 'Key rejected' } }] },
 		};
 		expect(await testCredential(coded, { apiKey: 'bad', baseUrl: apiUrl })).toEqual({
 			status: 'Error',
-			message: 'Authorization failed - please check your credentials',
+			message: 'Key rejected',
 		});
 	});
 

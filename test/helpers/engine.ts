@@ -194,7 +194,7 @@ export async function runChain(opts: RunChainOptions): Promise<RunChainResult> {
 	// The CLI resolves an execution when its workflowExecuteAfter hook fires; do the same.
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
 	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
-	const additionalData = createAdditionalData(credentialsHelper, undefined, { hooks, executionId });
+	const additionalData = createAdditionalData(credentialsHelper, undefined, { hooks, executionId, workflowId: workflow.id });
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
 	let running: Promise<IRun>;
@@ -386,10 +386,12 @@ export async function testCredential(
 	const routingNode = new RoutingNode(executeFunctions, nodeTypeCopy, credentialsDecrypted);
 	const rules = testFunction.testRequest.rules;
 
-	// NB (observed with n8n-workflow 1.120): NodeApiError declares a `cause` class field, which resets
-	// the Error's cause to undefined. So `error.cause?.response` is never set, `responseCode` rules
-	// never match, and the message is the NodeApiError's (e.g. 401 → "Authorization failed - please
-	// check your credentials"). Same code and same packages as n8n 1.123, so same outcome there.
+	// NB: n8n-workflow 1.x's NodeApiError lost its `cause` (a class field reset it), so with n8n 1.x
+	// `responseCode` rules never matched and the NodeApiError's message was returned (401 →
+	// "Authorization failed - please check your credentials"). n8n-workflow 2.x keeps the cause:
+	// `responseCode` rules apply, any other non-2xx status answers its status text (401 →
+	// "Unauthorized") and a request without a response its error code (e.g. "ECONNREFUSED"),
+	// exactly as below.
 	let response: INodeExecutionData[][] | null | undefined;
 	try {
 		await workflow.expression.acquireIsolate();
