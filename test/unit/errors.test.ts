@@ -1,0 +1,77 @@
+import type { INode } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { e2eMajors } from '../../scripts/n8nLocal';
+import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/transport';
+
+/** The error a node throws: n8n's classes, with our classification still readable. */
+
+const node: INode = {
+	id: 'b6a3b4f0-0000-4000-8000-000000000001',
+	name: 'Dispense',
+	type: 'n8n-nodes-dingshang.dingShangVending',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+const ctx = { getNode: () => node };
+
+describe('toNodeError', () => {
+	it('a platform refusal becomes a NodeApiError with the code, the message and the EN + 中文 explanation', () => {
+		const failure = new DingShangFailure('platform', 'DingShang error 4006: sorry, payload sign invalid', {
+			code: 4006,
+			platformMessage: 'sorry, payload sign invalid',
+			httpStatus: 200,
+		});
+		const error = toNodeError(ctx, failure, 3);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('DingShang error 4006: sorry, payload sign invalid');
+		expect(error.description).toMatch(/^DingShang code 4006: .*Signing Key.*签名无效/);
+		expect(error.context.itemIndex).toBe(3);
+		expect(failureOf(error)).toBe(failure);
+		expect(failureCode(error)).toBe(4006);
+	});
+
+	it('bad input becomes a NodeOperationError that says nothing was sent', () => {
+		const error = toNodeError(ctx, new DingShangFailure('config', 'Invalid "Machine No": expected the 8-digit machine number'), 0);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toContain('Machine No');
+		expect(error.description).toMatch(/no request was sent/);
+		expect(failureOf(error)?.kind).toBe('config');
+	});
+
+	it('a lost answer keeps its message (NodeApiError would swap in a generic ECONNRESET text) and its kind "unknown"', () => {
+		const failure = new DingShangFailure('unknown', 'No answer from DingShang (ECONNRESET)', { cause: 'ECONNRESET' });
+		const error = toNodeError(ctx, failure);
+		expect(error.message).toBe('No answer from DingShang (ECONNRESET)');
+		expect(error.description).toMatch(/result of this request is unknown/);
+		expect(failureOf(error)?.kind).toBe('unknown');
+	});
+
+	it('anything else is treated as an unknown outcome, never as "not sent"', () => {
+		const error = toNodeError(ctx, new TypeError('boom'));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(failureOf(error)?.kind).toBe('unknown');
+	});
+
+	it('adds a note; n8n errors pass through as they are', () => {
+		const first = toNodeError(ctx, new DingShangFailure('platform', 'DingShang error 6047: stock', { code: 6047 }), 0, '(already handled: record 7)');
+		expect(first.message).toBe('DingShang error 6047: stock (already handled: record 7)');
+		const again = toNodeError(ctx, first, 0);
+		expect(again).toBe(first);
+		expect(failureCode(again)).toBe(6047);
+	});
+});
+
+describe('e2eMajors (N8N_E2E)', () => {
+	it('defaults to both majors, 2.x first, and reads one or both', () => {
+		expect(e2eMajors(undefined)).toEqual([2, 1]);
+		expect(e2eMajors('1')).toEqual([1]);
+		expect(e2eMajors(' 2 , 2 ')).toEqual([2]);
+	});
+
+	it('refuses anything else, naming the variable', () => {
+		expect(() => e2eMajors('3')).toThrow(/N8N_E2E/);
+		expect(() => e2eMajors(',')).toThrow(/N8N_E2E/);
+	});
+});
