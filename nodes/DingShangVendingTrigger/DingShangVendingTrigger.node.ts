@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as activation from './activation';
 import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
-import { classifyCallback, dedupeKey, normalizeCallback, rememberedId } from './normalizeCallback';
+import { classifyCallback, dedupeKey, malformedDeliveryResult, normalizeCallback, rememberedId } from './normalizeCallback';
 
 const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang
 
@@ -144,6 +144,8 @@ export class DingShangVendingTrigger implements INodeType {
 		const checked = checkBody(parsed.body, signingKey, requireSignature);
 		if (!checked.ok) return reject(checked.status, checked.error);
 		const raw = checked.fields as IDataObject;
+		const malformed = malformedDeliveryResult(raw);
+		if (malformed) return reject(400, malformed);
 
 		const event = classifyCallback(raw);
 		const wanted = this.getNodeParameter('events', 'all') as string;

@@ -31,6 +31,25 @@ export function classifyCallback(raw: IDataObject): CallbackEvent {
 	return 'other';
 }
 
+/** A positive whole number (as JSON number or decimal string), the only valid order / record id. */
+function isPositiveId(value: unknown): boolean {
+	if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0;
+	return typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value.trim()) && Number.isSafeInteger(Number(value));
+}
+
+/**
+ * Why a body that says it is a delivery result cannot be one, or undefined when it can. A result
+ * with a missing, negative, fractional or non-numeric order or record id would send the refund
+ * branch after an order that does not exist, so it is refused before it is classified.
+ */
+export function malformedDeliveryResult(raw: IDataObject): string | undefined {
+	if (text(raw.method) !== CALLBACK_METHOD) return undefined;
+	for (const field of ['order_id', 'record_id'] as const) {
+		if (!isPositiveId(raw[field])) return `A delivery result needs ${field} as a positive whole number`;
+	}
+	return undefined;
+}
+
 /** The item the trigger emits: stable names, plain-language reasons, and the body as received. */
 export function normalizeCallback(raw: IDataObject, receivedAt: Date): IDataObject {
 	const event = classifyCallback(raw);

@@ -220,6 +220,13 @@ describe('malformed bodies: 4xx, no execution', () => {
 		['XML', '<a>1</a>', 'application/xml', 415],
 		['octet-stream', 'binary', 'application/octet-stream', 415],
 		['huge JSON (200 KB)', JSON.stringify({ ...SUCCESS, padding: 'x'.repeat(200_000) }), 'application/json', 413],
+		// A delivery result must name a real order and record: never a dispense result with a null or negative id.
+		['order_id "1; DROP TABLE"', JSON.stringify({ ...FAILURE, order_id: '1; DROP TABLE' }), 'application/json', 400],
+		['record_id -1', JSON.stringify({ ...FAILURE, record_id: -1 }), 'application/json', 400],
+		['order_id 1e309', '{"deliver_status":"0","method":"device.delivery.response","order_id":1e309,"record_id":79}', 'application/json', 400],
+		['record_id 1.5', JSON.stringify({ ...FAILURE, record_id: 1.5 }), 'application/json', 400],
+		['record_id missing', JSON.stringify({ ...FAILURE, record_id: undefined }), 'application/json', 400],
+		['order_id 0', JSON.stringify({ ...FAILURE, order_id: '0' }), 'application/json', 400],
 	])('%s → %s', async (_name, body, contentType, status) => {
 		const res = await post(withToken(h), body, { 'Content-Type': contentType });
 		expect(res.status).toBe(status);

@@ -1,4 +1,4 @@
-import { classifyCallback, dedupeKey, normalizeCallback } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
+import { classifyCallback, dedupeKey, malformedDeliveryResult, normalizeCallback } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
 import { checkBody, ipAllowed, normalizeIp, parseAllowlist, tokenMatches } from '../../nodes/DingShangVendingTrigger/verifyCallback';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
 
@@ -101,5 +101,31 @@ describe('verifyCallback', () => {
 		expect(ok.ok && ok.fields.record_id).toBe(78);
 		expect(checkBody({ payload: 'garbage!' }, 'k', false)).toMatchObject({ ok: false, status: 400 });
 		expect(checkBody({ payload: encodePayload(DOC_FAILURE, 'wrong') }, 'k', false)).toMatchObject({ ok: false, status: 401 });
+	});
+});
+
+describe('malformedDeliveryResult', () => {
+	const ok = { method: 'device.delivery.response', deliver_status: '0', order_id: 60, record_id: 78 };
+
+	it('accepts positive whole ids, as numbers or decimal strings', () => {
+		expect(malformedDeliveryResult(ok)).toBeUndefined();
+		expect(malformedDeliveryResult({ ...ok, order_id: '60', record_id: ' 78 ' })).toBeUndefined();
+	});
+
+	it.each([
+		['order_id', '1; DROP TABLE'],
+		['order_id', -1],
+		['record_id', Infinity],
+		['record_id', 1.5],
+		['order_id', 0],
+		['record_id', '007'],
+		['order_id', null],
+		['record_id', 2 ** 60],
+	])('refuses %s = %p, naming the field', (field, value) => {
+		expect(malformedDeliveryResult({ ...ok, [field]: value })).toContain(field);
+	});
+
+	it('leaves other pushes alone (their shape is not documented)', () => {
+		expect(malformedDeliveryResult({ method: 'order.expired', order_id: 'x' })).toBeUndefined();
 	});
 });
