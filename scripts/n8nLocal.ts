@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
+import { maskUrlTokens } from '../nodes/shared/secrets';
 import { NODE24_BIN, isInstalled, toolDir } from './installDev';
 
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -88,7 +89,7 @@ export async function freePort(port = 0): Promise<number> {
 export const randomToken = () => randomBytes(24).toString('base64url');
 
 /** Hides `token=…` query values (the trigger's secret) in a log line. */
-export const redactTokens = (line: string) => line.replace(/([?&]token=)[^&\s"']+/g, '$1***');
+export const redactTokens = maskUrlTokens;
 
 interface RunResult {
 	code: number | null;

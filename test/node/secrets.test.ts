@@ -49,3 +49,20 @@ it('no secret in any serialized run, output, error or console line', async () =>
 		spies.forEach((spy) => spy.mockRestore());
 	}
 });
+
+it("Create Order's output shows the Notify URL with the trigger's token masked (the platform gets it whole)", async () => {
+	const token = 'trigger-token-must-not-show-4K';
+	const notifyUrl = `http://127.0.0.1:5678/webhook/abc/delivery-result?token=${token}&machine_no=10000001`;
+	const result = await vendingRunner(client)({
+		resource: 'order',
+		operation: 'create',
+		machineNo: '10000001',
+		notifyUrl,
+		products: { product: [{ productId: '101', quantity: 1 }] },
+	});
+	const [item] = result.items.map((i) => i.json);
+	expect(item.notify_url).toBe('http://127.0.0.1:5678/webhook/abc/delivery-result?token=***&machine_no=10000001');
+	expect(JSON.stringify(result.run)).not.toContain(token);
+	const { orders } = await client.state();
+	expect(orders.find((o: { order_id: number }) => o.order_id === item.order_id).notify_url).toBe(notifyUrl);
+});

@@ -2,6 +2,7 @@ import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { e2eMajors } from '../../scripts/n8nLocal';
+import { maskUrlTokens } from '../../nodes/shared/secrets';
 import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/transport';
 
 /** The error a node throws: n8n's classes, with our classification still readable. */
@@ -73,5 +74,13 @@ describe('e2eMajors (N8N_E2E)', () => {
 	it('refuses anything else, naming the variable', () => {
 		expect(() => e2eMajors('3')).toThrow(/N8N_E2E/);
 		expect(() => e2eMajors(',')).toThrow(/N8N_E2E/);
+	});
+});
+
+describe('maskUrlTokens', () => {
+	it('masks every token= query value and keeps the rest of the URL', () => {
+		expect(maskUrlTokens('https://n8n.example/webhook/x?token=abc123&machine_no=1')).toBe('https://n8n.example/webhook/x?token=***&machine_no=1');
+		expect(maskUrlTokens('a?x=1&TOKEN=s3cr3t#frag and b?token=zz')).toBe('a?x=1&TOKEN=***#frag and b?token=***');
+		expect(maskUrlTokens('no token here: mytoken=1')).toBe('no token here: mytoken=1');
 	});
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { maskUrlTokens } from '../../../shared/secrets';
 import { DingShangFailure, dingShangRequest } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
 import { REQUEST_LANES, runItems } from '../runItems';
@@ -106,7 +107,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					platformMessage: answer.message,
 				});
 			}
-			return [{ order_id: Number(orderId), trade_id: input.tradeId, machine_no: input.machineNo, notify_url: input.notifyUrl ?? null, products: input.products }];
+			return [{ order_id: Number(orderId), trade_id: input.tradeId, machine_no: input.machineNo, notify_url: input.notifyUrl ? maskUrlTokens(input.notifyUrl) : null, products: input.products }];
 		},
 	});
 }
