@@ -12,7 +12,9 @@ export class DingShangVending implements INodeType {
 		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		// The operations' names as the form shows them ("Dispense", not the value "put").
+		subtitle:
+			'={{ ({ put: "Dispense", get: "Get", create: "Create", update: "Update" })[$parameter["operation"]] + ": " + ({ order: "Order", delivery: "Delivery" })[$parameter["resource"]] }}',
 		description:
 			'Control DingShang (鼎商云) vending machines: mark orders paid or refunded and make machines dispense, with the result explained',
 		defaults: { name: 'DingShang Vending' },

@@ -42,9 +42,9 @@ export class DingShangVendingTrigger implements INodeType {
 				type: 'options',
 				default: 'all',
 				options: [
-					{ name: 'All', value: 'all', description: 'Every push, including ones other than dispense results (e.g. order expired)' },
-					{ name: 'Succeeded', value: 'succeeded', description: 'Only successful dispenses' },
-					{ name: 'Failed (Including Timeout)', value: 'failed', description: 'Only failed or timed-out dispenses — the ones to refund' },
+					{ name: 'Any Delivery Result', value: 'all', description: 'Every push, including ones other than dispense results (e.g. order expired)' },
+					{ name: 'Dispense Failed or Timed Out', value: 'failed', description: 'Only failed or timed-out dispenses — the ones to refund' },
+					{ name: 'Dispensed', value: 'succeeded', description: 'Only successful dispenses' },
 				],
 				description: 'Which callbacks start the workflow; the others are answered and ignored',
 			},

@@ -298,7 +298,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			expect(item.raw).toEqual(successCallback);
 			// The success path stops at the IF: no refund.
 			expect(nodeOutput(run.data.resultData.runData, 'Dispense failed?', 0)).toHaveLength(0);
-			expect(run.data.resultData.runData['Mark order refunded']).toBeUndefined();
+			expect(run.data.resultData.runData['Set status Refund']).toBeUndefined();
 			expect((await sandboxOrder(successOrder)).status).toBe('SUCCESS');
 		});
 
@@ -335,9 +335,9 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			expect(item.reason).toEqual(expect.any(String));
 			expect(item.reasonZh).toEqual(expect.any(String));
 
-			expect(nodeOutput(data, 'Mark order refunded')).toEqual([expect.objectContaining({ order_id: orderId, machine_no: MACHINE, status: 2, updated: true })]);
+			expect(nodeOutput(data, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, machine_no: MACHINE, status: 2, updated: true })]);
 			const [summary] = nodeOutput(data, 'Summary');
-			expect(summary).toMatchObject({ machineNo: MACHINE, orderId, recordId: dispensed.record_id, reason: item.reason, reasonZh: item.reasonZh, refunded: true });
+			expect(summary).toMatchObject({ machineNo: MACHINE, orderId, recordId: dispensed.record_id, reason: item.reason, reasonZh: item.reasonZh, statusSetToRefund: true });
 			expect(summary.summary).toContain(`Machine ${MACHINE}, order ${orderId}`);
 			expect(summary.summary).toContain(item.reason);
 			expect(summary.summary).toContain(item.reasonZh);
@@ -389,7 +389,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const { orderId, recordIds } = await platform.order(machine);
 			const runData = await notifyPayment(orderId);
 			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: orderId, record_id: recordIds[0], outcome: 'dispensed' })]);
-			expect(runData['Mark order refunded']).toBeUndefined();
+			expect(runData['Set status Refund']).toBeUndefined();
 			const order = await sandboxOrder(orderId);
 			expect(order.status).toBe('SUCCESS');
 			expect(order.records[0]).toMatchObject({ dispense_count: 1, status: 'IS_SUCCESS' });
@@ -400,7 +400,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			await platform.fault({ kind: 'deliveryFail', machineNo: machine, floorStatus: '3', errorMsg: 'Over Current' });
 			const runData = await notifyPayment(orderId);
 			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: orderId, outcome: 'failed' })]);
-			expect(nodeOutput(runData, 'Mark order refunded')).toEqual([expect.objectContaining({ order_id: orderId, status: 2, updated: true })]);
+			expect(nodeOutput(runData, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, status: 2, updated: true })]);
 			expect((await sandboxOrder(orderId)).status).toBe('REFUND');
 		});
 	});

@@ -14,8 +14,8 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['delivery'] } },
 		options: [
 			{
-				name: 'Put',
-				value: 'put',
+				name: 'Dispense',
+				value: 'put', // the platform's name (device.delivery.put); saved workflows use it
 				description: 'Make the machine dispense the products of a paid order (出货), optionally waiting for the result',
 				action: 'Dispense products of an order',
 			},

@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		required: true,
-		default: {},
+		default: { product: [{ productId: '', quantity: 1 }] }, // starts with one row to fill in
 		placeholder: 'Add Product',
 		description: 'What the customer buys. Each line becomes one order record (详单) that is dispensed separately.',
 		displayOptions: { show },
