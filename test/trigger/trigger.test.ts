@@ -281,6 +281,22 @@ describe('end to end with the sandbox: create (notify_url = trigger) → pay →
 		expect(items).toHaveLength(2);
 		expect(items.map((i) => i.event)).toEqual(['delivery.failed', 'delivery.succeeded']);
 		expect(items[0]).toMatchObject({ orderId: Number(orderId), floorStatus: '2', errorMsg: 'Goods are Stuck', reasonZh: expect.stringContaining('卡货') });
+		// Create Order added the machine to the Notify URL; the trigger hands it on (the token never).
+		expect(created.items[0].json.notify_url).toBe(`${h.webhookUrl}?token=***&machine_no=10000002`);
+		for (const item of items) expect(item.query).toEqual({ machine_no: '10000002' });
+	});
+
+	it('with "Add Machine No to Notify URL" off, the Notify URL is sent as given', async () => {
+		const created = await vendingRunner(client)({
+			resource: 'order',
+			operation: 'create',
+			machineNo: '10000002',
+			notifyUrl: 'http://127.0.0.1:9/hook?token=t',
+			addMachineNo: false,
+			products: { product: [{ productId: '101', quantity: 1 }] },
+		});
+		const { orders } = await client.state();
+		expect(orders.find((o: { order_id: number }) => o.order_id === created.items[0].json.order_id).notify_url).toBe('http://127.0.0.1:9/hook?token=t');
 	});
 });
 

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { e2eMajors } from '../../scripts/n8nLocal';
 import { maskUrlTokens } from '../../nodes/shared/secrets';
+import { withMachineNo } from '../../nodes/DingShangVending/actions/order/create.operation';
 import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/transport';
 
 /** The error a node throws: n8n's classes, with our classification still readable. */
@@ -82,5 +83,16 @@ describe('maskUrlTokens', () => {
 		expect(maskUrlTokens('https://n8n.example/webhook/x?token=abc123&machine_no=1')).toBe('https://n8n.example/webhook/x?token=***&machine_no=1');
 		expect(maskUrlTokens('a?x=1&TOKEN=s3cr3t#frag and b?token=zz')).toBe('a?x=1&TOKEN=***#frag and b?token=***');
 		expect(maskUrlTokens('no token here: mytoken=1')).toBe('no token here: mytoken=1');
+	});
+});
+
+describe('withMachineNo (Create Order → Notify URL)', () => {
+	it('adds machine_no to the query, before a fragment, unless it is there', () => {
+		expect(withMachineNo('https://n8n.example/webhook/x/delivery-result?token=t', '10000002')).toBe(
+			'https://n8n.example/webhook/x/delivery-result?token=t&machine_no=10000002',
+		);
+		expect(withMachineNo('https://n8n.example/hook', '10000002')).toBe('https://n8n.example/hook?machine_no=10000002');
+		expect(withMachineNo('https://n8n.example/hook?a=1#frag', '10000002')).toBe('https://n8n.example/hook?a=1&machine_no=10000002#frag');
+		expect(withMachineNo('https://n8n.example/hook?machine_no=10000001', '10000002')).toBe('https://n8n.example/hook?machine_no=10000001');
 	});
 });

@@ -52,7 +52,16 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://your-n8n/webhook/…/delivery-result?token=…',
 		description: 'Where DingShang posts each dispense result',
-		hint: 'Paste the Production URL of a DingShang Vending Trigger (Delivery Result) here, token included',
+		hint: 'Paste the Production URL of a DingShang Vending Trigger (Delivery Result) here, token included. The order\'s machine number is added as &machine_no=… (see below).',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Add Machine No to Notify URL',
+		name: 'addMachineNo',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to add the machine number to the Notify URL (as machine_no=…, unless it is already there). DingShang\'s result callback names the order but not the machine; the Delivery Result trigger reads it from there.',
 		displayOptions: { show },
 	},
 	{
@@ -73,6 +82,15 @@ interface CreateInput {
 	products: Array<{ product_id: number; quantity: number }>;
 }
 
+/** Adds `machine_no=<machine>` to the URL's query (before any #fragment) unless it has one. */
+export function withMachineNo(url: string, machine: string): string {
+	if (new URL(url).searchParams.has('machine_no')) return url;
+	const hash = url.indexOf('#');
+	const [base, fragment] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+	const separator = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+	return `${base}${separator}machine_no=${machine}${fragment}`;
+}
+
 function generatedTradeId(): string {
 	return `n8n${Date.now()}${randomBytes(6).toString('hex')}`; // 28 characters, unique enough
 }
@@ -83,9 +101,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		parse: (i) => {
 			const lines = (this.getNodeParameter('products.product', i, []) as IDataObject[]) ?? [];
 			if (!Array.isArray(lines) || lines.length === 0) throw invalid('Products', lines, 'add at least one product');
+			const machine = machineNo(this.getNodeParameter('machineNo', i));
+			const notifyUrl = optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, ''));
+			const addMachineNo = this.getNodeParameter('addMachineNo', i, true) as boolean;
 			return {
-				machineNo: machineNo(this.getNodeParameter('machineNo', i)),
-				notifyUrl: optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, '')),
+				machineNo: machine,
+				notifyUrl: notifyUrl && addMachineNo ? withMachineNo(notifyUrl, machine) : notifyUrl,
 				tradeId: tradeId(this.getNodeParameter('tradeId', i, '')) ?? generatedTradeId(),
 				products: lines.map((line, n) => ({
 					product_id: Number(positiveId(`Products › line ${n + 1} › Product ID`, line.productId)),
