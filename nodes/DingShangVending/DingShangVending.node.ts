@@ -11,7 +11,8 @@ export class DingShangVending implements INodeType {
 		name: 'dingShangVending',
 		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// The operations' names as the form shows them ("Dispense", not the value "put").
 		subtitle:
 			'={{ ({ put: "Dispense", get: "Get", create: "Create", update: "Update" })[$parameter["operation"]] + ": " + ({ order: "Order", delivery: "Delivery" })[$parameter["resource"]] }}',
@@ -20,7 +21,7 @@ export class DingShangVending implements INodeType {
 		defaults: { name: 'DingShang Vending' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: delivery.put.OUTPUTS_EXPRESSION,
 		credentials: [{ name: 'dingShangApi', required: true }],
 		properties: [
 			{

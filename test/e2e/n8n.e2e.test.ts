@@ -306,7 +306,9 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			await platform.fault({ kind: 'deliveryFail', machineNo: MACHINE, floorStatus: '2', errorMsg: 'Goods are Stuck' });
 			await platform.fault({ kind: 'callbackDuplicate' }); // the same push sent twice, simultaneously
 			const runData = await executeTryIt();
-			const [dispensed] = nodeOutput(runData, 'Dispense');
+			// Route by Outcome (on in workflow 3): the failure leaves on "Not Dispensed", visibly.
+			expect(nodeOutput(runData, 'Dispense', 0)).toHaveLength(0);
+			const [dispensed] = nodeOutput(runData, 'Dispense', 1);
 			const orderId = dispensed.order_id as number;
 			expect(dispensed).toMatchObject({ machine_no: MACHINE, outcome: 'failed' });
 			expect(dispensed.delivery_id).toMatch(/^\d{16}$/);
@@ -389,6 +391,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const { orderId, recordIds } = await platform.order(machine);
 			const runData = await notifyPayment(orderId);
 			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: orderId, record_id: recordIds[0], outcome: 'dispensed' })]);
+			expect(nodeOutput(runData, 'Dispense', 1)).toHaveLength(0);
 			expect(runData['Set status Refund']).toBeUndefined();
 			const order = await sandboxOrder(orderId);
 			expect(order.status).toBe('SUCCESS');
@@ -399,7 +402,9 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const { orderId } = await platform.order(machine);
 			await platform.fault({ kind: 'deliveryFail', machineNo: machine, floorStatus: '3', errorMsg: 'Over Current' });
 			const runData = await notifyPayment(orderId);
-			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: orderId, outcome: 'failed' })]);
+			// The refund branch hangs off the node's "Not Dispensed" output.
+			expect(nodeOutput(runData, 'Dispense', 0)).toHaveLength(0);
+			expect(nodeOutput(runData, 'Dispense', 1)).toEqual([expect.objectContaining({ order_id: orderId, outcome: 'failed' })]);
 			expect(nodeOutput(runData, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, status: 2, updated: true })]);
 			expect((await sandboxOrder(orderId)).status).toBe('REFUND');
 		});

@@ -1,6 +1,10 @@
 import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 import { REQUEST_LANES } from '../../nodes/DingShangVending/actions/runItems';
+import { OUTPUTS_EXPRESSION } from '../../nodes/DingShangVending/actions/delivery/put.operation';
+import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
+import { DingShangApi } from '../../credentials/DingShangApi.credentials';
+import { runNode } from '../helpers/engine';
 
 /**
  * Put Delivery under the conditions a merchant meets: busy machines, several machines at once,
@@ -119,6 +123,14 @@ describe('two executions at once (two payments for one machine)', () => {
 });
 
 describe('wait for result', () => {
+	/** A failed or timed-out dispense leaves on the "Not Dispensed" output (the default), alone. */
+	const notDispensed = (result: { outputs: Array<Array<{ json: Record<string, unknown> }>> }) => {
+		expect(result.outputs).toHaveLength(2);
+		expect(result.outputs[0]).toHaveLength(0);
+		expect(result.outputs[1]).toHaveLength(1);
+		return result.outputs[1][0].json;
+	};
+
 	it.each([
 		['stuck product', '2', 'Goods are Stuck', /product is stuck/, /卡货/],
 		['motor fault', '3', 'Over Current', /short-circuit/, /电机短路/],
@@ -127,10 +139,10 @@ describe('wait for result', () => {
 		await client.fault({ kind: 'deliveryFail', machineNo: '10000004', floorStatus, errorMsg });
 		const result = await run(put('10000004', order.orderId));
 		expect(result.error).toBeUndefined();
-		expect(result.items[0].json).toMatchObject({ outcome: 'failed', status: '出货失败', fail_reason: errorMsg });
+		expect(notDispensed(result)).toMatchObject({ outcome: 'failed', status: '出货失败', fail_reason: errorMsg });
 		// Get Delivery has no floor status, so the explanation comes from the fail reason alone.
-		expect(String(result.items[0].json.reason)).toMatch(reason);
-		expect(String(result.items[0].json.reasonZh)).toMatch(reasonZh);
+		expect(String(notDispensed(result).reason)).toMatch(reason);
+		expect(String(notDispensed(result).reasonZh)).toMatch(reasonZh);
 		expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);
 	});
 
@@ -138,8 +150,8 @@ describe('wait for result', () => {
 		const order = await client.paidOrder('10000001');
 		await client.fault({ kind: 'deviceSilent', machineNo: '10000001' });
 		const result = await run(put('10000001', order.orderId));
-		expect(result.items[0].json).toMatchObject({ outcome: 'timeout', status: '出货超时' });
-		expect(String(result.items[0].json.reason)).toMatch(/did not report a result within 120 seconds/);
+		expect(notDispensed(result)).toMatchObject({ outcome: 'timeout', status: '出货超时' });
+		expect(String(notDispensed(result).reason)).toMatch(/did not report a result within 120 seconds/);
 		expect((await client.record(order.recordIds[0])).status).toBe('IS_TIMEOUT');
 		expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);
 	});
@@ -148,8 +160,8 @@ describe('wait for result', () => {
 		const order = await client.paidOrder('10000002');
 		await client.fault({ kind: 'deviceSilent', machineNo: '10000002' });
 		const result = await run(put('10000002', order.orderId, { options: { resultTimeoutSeconds: 0.3 } }));
-		expect(result.items[0].json).toMatchObject({ outcome: 'timeout' });
-		expect(String(result.items[0].json.reason)).toMatch(/No final result within 0.3 s/);
+		expect(notDispensed(result)).toMatchObject({ outcome: 'timeout' });
+		expect(String(notDispensed(result).reason)).toMatch(/No final result within 0.3 s/);
 	});
 });
 
@@ -256,5 +268,53 @@ describe('request lanes', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json.outcome)).toEqual(machines.map(() => 'sent'));
 		expect((await client.state()).in_flight.peak).toBeGreaterThanOrEqual(machines.length);
+	});
+});
+
+describe('Route by Outcome: two outputs, the refund branch hangs off the node', () => {
+	it('one order with a failed and a dispensed record: "Dispensed" gets one item, "Not Dispensed" the other', async () => {
+		const order = await client.paidOrder('10000003', [{ product_id: 101, quantity: 1 }, { product_id: 102, quantity: 1 }]);
+		await client.fault({ kind: 'deliveryFail', machineNo: '10000003', floorStatus: '2', errorMsg: 'Goods are Stuck' });
+		const result = await run(put('10000003', order.orderId));
+		expect(result.outputs.map((output) => output.map((item) => item.json.outcome))).toEqual([['dispensed'], ['failed']]);
+		// Each item stays paired with the input item it came from.
+		expect(result.outputs.flat().map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
+	});
+
+	it('with On Error → Continue, an item that failed to dispense goes to "Not Dispensed" with its error', async () => {
+		const unpaid = await client.order('10000003');
+		const paid = await client.paidOrder('10000003');
+		const result = await run({ resource: 'delivery', operation: 'put', dispense: 'allPending', waitForResult: true, machineNo: '={{ $json.machineNo }}', orderId: '={{ $json.orderId }}' }, [
+			{ machineNo: '10000003', orderId: unpaid.orderId },
+			{ machineNo: '10000003', orderId: paid.orderId },
+		], true);
+		expect(result.outputs[0].map((item) => item.json.outcome)).toEqual(['dispensed']);
+		expect(result.outputs[1]).toHaveLength(1);
+		expect(String(result.outputs[1][0].json.error)).toMatch(/6054|not paid|未支付/);
+	});
+
+	it('turned off, or a version-1 node (saved workflows), keeps one output with every outcome', async () => {
+		for (const extra of [{ routeByOutcome: false }, {}]) {
+			const order = await client.paidOrder('10000003');
+			await client.fault({ kind: 'deliveryFail', machineNo: '10000003', floorStatus: '3', errorMsg: 'Over Current' });
+			const result = await runNode({
+				nodeTypes: { dingShangVending: new DingShangVending() },
+				credentialTypes: { dingShangApi: new DingShangApi() },
+				credentials: { dingShangApi: { baseUrl: client.sb.baseUrl, appId: client.sb.appId, appSecret: client.sb.appSecret, signingKey: client.sb.signKey } },
+				type: 'dingShangVending',
+				typeVersion: 'routeByOutcome' in extra ? 1.1 : 1,
+				parameters: { ...put('10000003', order.orderId), ...extra },
+			});
+			expect(result.outputs).toHaveLength(1);
+			expect(result.items.map((item) => item.json.outcome)).toEqual(['failed']);
+		}
+	});
+
+	it('the editor is told the outputs by the same rule (two named outputs only for Dispense with Wait for Result)', () => {
+		const { outputs } = new DingShangVending().description;
+		expect(outputs).toBe(OUTPUTS_EXPRESSION);
+		expect(OUTPUTS_EXPRESSION).toContain('displayName: "Dispensed"');
+		expect(OUTPUTS_EXPRESSION).toContain('displayName: "Not Dispensed"');
+		expect(OUTPUTS_EXPRESSION).toMatch(/waitForResult !== false && \$parameter\.routeByOutcome === true/);
 	});
 });

@@ -19,5 +19,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for resource "${resource}"`);
 	}
-	return [await handler.execute.call(this)];
+	const items = await handler.execute.call(this);
+	if (resource === 'delivery' && operation === 'put' && delivery.put.routesByOutcome(this)) return delivery.put.splitByOutcome(items);
+	return [items];
 }

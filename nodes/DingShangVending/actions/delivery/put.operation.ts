@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { toNodeError } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
@@ -49,6 +50,25 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	{
+		displayName: 'Route by Outcome',
+		name: 'routeByOutcome',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to send dispensed items to the "Dispensed" output and failed or timed-out ones (and errors, with On Error → Continue) to "Not Dispensed", so the refund branch hangs off this node',
+		displayOptions: { show: { ...show, waitForResult: [true], '@version': [{ _cnd: { gte: 1.1 } }] } },
+	},
+	{
+		// Version 1 (saved workflows) keeps its single output unless the merchant turns this on.
+		displayName: 'Route by Outcome',
+		name: 'routeByOutcome',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to send dispensed items to the "Dispensed" output and failed or timed-out ones (and errors, with On Error → Continue) to "Not Dispensed", so the refund branch hangs off this node',
+		displayOptions: { show: { ...show, waitForResult: [true], '@version': [1] } },
+	},
+	{
 		displayName: 'Max Wait for Machine',
 		name: 'maxWaitSeconds',
 		type: 'number',
@@ -86,6 +106,20 @@ export const description: INodeProperties[] = [
 		],
 	},
 ];
+
+/** The node's outputs for the current parameters (evaluated by n8n in the editor and at run time). */
+export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{ $parameter.resource === "delivery" && $parameter.operation === "put" && $parameter.waitForResult !== false && $parameter.routeByOutcome === true ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Dispensed" }, { type: "${NodeConnectionTypes.Main}", displayName: "Not Dispensed" }] : ["${NodeConnectionTypes.Main}"] }}`;
+
+/** Whether this Put Delivery splits its items by outcome (the same test as OUTPUTS_EXPRESSION). */
+export function routesByOutcome(ctx: IExecuteFunctions): boolean {
+	return ctx.getNodeParameter('waitForResult', 0, true) !== false && ctx.getNodeParameter('routeByOutcome', 0, false) === true;
+}
+
+/** Output 0 "Dispensed" (or nothing left to dispense); output 1 "Not Dispensed": failed, timed out, or an error item. */
+export function splitByOutcome(items: INodeExecutionData[]): INodeExecutionData[][] {
+	const notDispensed = (item: INodeExecutionData) => ['failed', 'timeout'].includes(item.json.outcome as string) || item.json.error !== undefined;
+	return [items.filter((item) => !notDispensed(item)), items.filter(notDispensed)];
+}
 
 interface PutInput extends DispenseSettings {
 	recordId?: string;
