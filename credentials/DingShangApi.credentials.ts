@@ -1,7 +1,8 @@
-import { ERROR_CODES } from '../nodes/shared/protocol';
+import { API_PREFIX, CREDENTIAL_REFUSED_CODES, ERROR_CODES } from '../nodes/shared/protocol';
+import { payloadExpression } from '../nodes/shared/signing';
+import { PROBE_PARAMS, PROBE_PATH } from '../nodes/shared/transport';
 
 import type {
-	IAuthenticateGeneric,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -58,29 +59,27 @@ export class DingShangApi implements ICredentialType {
 		},
 	];
 
-	// Both headers go on every request; the signing key never leaves this machine (it only feeds the MD5 sign).
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Appid: '={{$credentials.appId}}',
-				AppSecret: '={{$credentials.appSecret}}',
-			},
-		},
-	};
+	// No `authenticate`: n8n would then offer a "Custom API Call" (and this credential in the HTTP
+	// Request node) that sends the headers but cannot sign a payload. The nodes send both headers
+	// themselves (nodes/shared/transport.ts); the Signing Key never leaves this machine.
 
-	// n8n 1.x only evaluates body rules (status-code rules never fire), so HTTP errors are let through
-	// and every known platform code becomes a rule whose message carries the code and its explanation.
+	// The Test button proves all four fields with the same harmless signed read as the trigger's
+	// activation (transport.ts probeCredential): Get Order 1 of machine 00000000. Only a refusal of
+	// the headers or the sign fails the test; "machine not found" is the expected answer. n8n 1.x
+	// evaluates only body rules, so HTTP errors are let through and each refusal code is a rule.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/openapi/v1/ping',
+			url: `${API_PREFIX}${PROBE_PATH}`,
 			method: 'POST',
+			headers: { Appid: '={{$credentials.appId}}', AppSecret: '={{$credentials.appSecret}}' },
+			body: { payload: payloadExpression(PROBE_PARAMS, '$credentials.signingKey.trim()') },
+			json: true,
 			ignoreHttpStatusErrors: true,
 		},
-		rules: Object.entries(ERROR_CODES).map(([code, text]) => ({
+		rules: CREDENTIAL_REFUSED_CODES.map((code) => ({
 			type: 'responseSuccessBody' as const,
-			properties: { key: 'code', value: Number(code), message: `DingShang error ${code}: ${text.en}` },
+			properties: { key: 'code', value: code, message: `DingShang error ${code}: ${ERROR_CODES[code].en}` },
 		})),
 	};
 }

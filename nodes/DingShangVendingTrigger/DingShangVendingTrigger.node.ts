@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as activation from './activation';
 import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
-import { classifyCallback, dedupeKey, malformedDeliveryResult, normalizeCallback, rememberedId } from './normalizeCallback';
+import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback, rememberedId } from './normalizeCallback';
 
 const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang
 
@@ -20,7 +20,9 @@ export class DingShangVendingTrigger implements INodeType {
 		name: 'dingShangVendingTrigger',
 		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1: the platform's field names (order_id, record_id, …) and outcome, as Put Delivery outputs them.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: 'Delivery Result',
 		description: 'Starts the workflow when a DingShang vending machine reports a dispense result (notify_url callback)',
 		defaults: { name: 'DingShang Vending Trigger' },
@@ -157,12 +159,11 @@ export class DingShangVendingTrigger implements INodeType {
 
 		if (isDuplicate(this, dedupeKey(raw))) return answer(200, { received: true, duplicate: true });
 
-		const item = normalizeCallback(raw, new Date());
-		if (checked.signature === 'valid') item.signatureVerified = true;
-		// Extra parameters the merchant put in the Notify URL (e.g. &machine_no=…), never the token.
+		// Extra parameters of the Notify URL (Create Order adds machine_no), never the token.
 		const { token: _token, ...query } = this.getQueryData() as IDataObject;
-		item.query = query;
-		return answer(200, { received: true }, [[{ json: item }]]);
+		const item = normalizeCallback(raw, new Date(), query);
+		if (checked.signature === 'valid') item.signatureVerified = true;
+		return answer(200, { received: true }, [[{ json: this.getNode().typeVersion >= 1.1 ? item : legacyItem(item) }]]);
 	}
 }
 

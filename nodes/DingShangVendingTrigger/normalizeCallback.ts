@@ -50,28 +50,58 @@ export function malformedDeliveryResult(raw: IDataObject): string | undefined {
 	return undefined;
 }
 
-/** The item the trigger emits: stable names, plain-language reasons, and the body as received. */
-export function normalizeCallback(raw: IDataObject, receivedAt: Date): IDataObject {
+/**
+ * The item the trigger emits (node version 1.1): the platform's fields under the platform's names,
+ * as Put Delivery outputs them, and the same own fields (`outcome` with Put Delivery's values,
+ * `success`, `reason` / `reasonZh`), so one IF expression works after either node. `machine_no`
+ * comes from the Notify URL (Create Order adds it); `receivedAt` is ISO 8601 in UTC.
+ */
+export function normalizeCallback(raw: IDataObject, receivedAt: Date, query: IDataObject = {}): IDataObject {
 	const event = classifyCallback(raw);
 	const floorStatus = text(raw.floor_status) ?? null;
 	const errorMsg = text(raw.error_msg) ?? '';
-	const floor = floorStatus === null ? undefined : FLOOR_STATUS[floorStatus];
-	const outcome = event === 'delivery.failed' ? 'failed' : event === 'delivery.timeout' ? 'timeout' : 'ok';
+	const channel = floorStatus === null ? undefined : FLOOR_STATUS[floorStatus];
+	const outcome = event === 'delivery.succeeded' ? 'dispensed' : event === 'delivery.failed' ? 'failed' : event === 'delivery.timeout' ? 'timeout' : 'other';
 	const explained = explainOutcome(outcome, floorStatus ?? undefined, errorMsg);
+	const machine = text(query.machine_no);
 	return {
 		event,
-		orderId: int(raw.order_id),
-		recordId: int(raw.record_id),
+		outcome,
 		success: event === 'delivery.succeeded',
-		deliverStatus: text(raw.deliver_status) ?? null,
-		floorStatus,
-		floorStatusText: floor?.en ?? null,
-		floorStatusTextZh: floor?.zh ?? null,
-		errorMsg,
+		machine_no: machine && /^\d{8,}$/.test(machine) ? machine : null,
+		order_id: int(raw.order_id),
+		record_id: int(raw.record_id),
+		deliver_status: text(raw.deliver_status) ?? null,
+		floor_status: floorStatus,
+		channelStatus: channel?.en ?? null,
+		channelStatusZh: channel?.zh ?? null,
+		error_msg: errorMsg,
 		reason: explained.reason ?? null,
 		reasonZh: explained.reasonZh ?? null,
 		receivedAt: receivedAt.toISOString(),
+		query,
 		raw,
+	};
+}
+
+/** The item of node version 1 (saved workflows use these names). */
+export function legacyItem(item: IDataObject): IDataObject {
+	return {
+		event: item.event,
+		orderId: item.order_id,
+		recordId: item.record_id,
+		success: item.success,
+		deliverStatus: item.deliver_status,
+		floorStatus: item.floor_status,
+		floorStatusText: item.channelStatus,
+		floorStatusTextZh: item.channelStatusZh,
+		errorMsg: item.error_msg,
+		reason: item.reason,
+		reasonZh: item.reasonZh,
+		receivedAt: item.receivedAt,
+		query: item.query,
+		raw: item.raw,
+		...(item.signatureVerified ? { signatureVerified: true } : {}),
 	};
 }
 

@@ -24,6 +24,8 @@ export interface Explained {
 export const ERROR_CODES: Record<number, Explained> = {
 	404: { en: 'The delivery was not found. Check the Delivery ID.', zh: '出货记录不存在' },
 	1000: { en: 'The platform reported an internal error. Try again later.', zh: '平台内部错误' },
+	4000: { en: 'The App ID header is missing. Fill it in the credential.', zh: 'Appid 为空' },
+	4001: { en: 'The App ID is not valid. Copy it again from the DingShang dashboard.', zh: 'Appid 无效' },
 	4003: { en: 'The platform rejected a parameter as invalid (see the message for which one).', zh: '参数无效' },
 	4004: { en: 'The record was not found. Check the Order ID and Record ID.', zh: '记录不存在' },
 	4006: {
@@ -54,6 +56,9 @@ export const ERROR_CODES: Record<number, Explained> = {
 	40005: { en: 'The order expired (unpaid for 20 minutes).', zh: '订单已过期' },
 	40006: { en: 'The order status is not valid for this change.', zh: '订单状态无效' },
 };
+
+/** Codes meaning the credential itself was refused: a header (App ID / App Secret) or the sign (Signing Key). */
+export const CREDENTIAL_REFUSED_CODES = [4000, 4001, 4006, 4009, 10008, 10014];
 
 /** Plain explanation of a platform answer, or undefined when the code is unknown. */
 export function explainCode(code: number): Explained | undefined {
@@ -152,6 +157,35 @@ export const DELIVERY_STATUS_TEXT = {
 	failed: '出货失败',
 	timeout: '出货超时',
 } as const;
+
+/** English twins of the platform's Chinese delivery status texts. */
+const DELIVERY_STATUS_EN: Record<string, string> = {
+	[DELIVERY_STATUS_TEXT.delivering]: 'Not picked up yet, or dispensing',
+	[DELIVERY_STATUS_TEXT.success]: 'Dispensed',
+	[DELIVERY_STATUS_TEXT.failed]: 'Dispense failed',
+	[DELIVERY_STATUS_TEXT.timeout]: 'Dispense timed out',
+};
+
+/** The platform's times are China time (UTC+8) without a zone: "2024-04-26 18:45:58" → "2024-04-26T18:45:58+08:00". */
+export function chinaTimeToIso(value: unknown): string | undefined {
+	const match = typeof value === 'string' ? /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)$/.exec(value.trim()) : null;
+	return match ? `${match[1]}T${match[2]}+08:00` : undefined;
+}
+
+/**
+ * Own fields beside a delivery's platform fields: `statusEn` (the Chinese `status` in English) and
+ * `deliveredAtIso` / `pickupAtIso` (the China-time times with their zone). Absent when unknown.
+ */
+export function deliveryTwins(delivery: Record<string, unknown>): Record<string, string> {
+	const twins: Record<string, string> = {};
+	const statusEn = typeof delivery.status === 'string' ? DELIVERY_STATUS_EN[delivery.status.trim()] : undefined;
+	if (statusEn) twins.statusEn = statusEn;
+	const deliveredAt = chinaTimeToIso(delivery.delivered_at);
+	if (deliveredAt) twins.deliveredAtIso = deliveredAt;
+	const pickupAt = chinaTimeToIso(delivery.pickup_at);
+	if (pickupAt) twins.pickupAtIso = pickupAt;
+	return twins;
+}
 
 export type DispenseOutcome = 'dispensed' | 'failed' | 'timeout';
 

@@ -155,3 +155,26 @@ export function verifyParams(params: SignableParams, key: string): boolean {
 	const expected = Buffer.from(signParams(params, key), 'utf8');
 	return timingSafeEqual(expected, Buffer.from(given.toUpperCase(), 'utf8'));
 }
+
+/**
+ * The same signed `payload` as `encodePayload(params, key)` with the current timestamp, written as
+ * an n8n expression: n8n's declarative credential test cannot call our code, but its expressions
+ * have `hash('md5')` and `base64Encode()`. Built here from the signing rules above, for flat
+ * params whose keys and values need no form-encoding (anything else is refused).
+ */
+export function payloadExpression(params: Record<string, string>, keyExpression: string): `={{${string}}}` {
+	for (const [k, v] of Object.entries(params)) {
+		if (k === 'timestamp' || k === 'sign' || formEncode(k) !== k || formEncode(v) !== v || v === '') {
+			throw new Error(`payloadExpression: "${k}" cannot be signed inside an expression`);
+		}
+	}
+	const quote = (text: string) => `'${text}'`; // safe: form-encoding-free text has no quotes or backslashes
+	const signed = Object.keys({ ...params, timestamp: '' }).sort(compareBytes);
+	const canonical = signed.map((k) => (k === 'timestamp' ? `'timestamp=' + t` : quote(`${k}=${params[k]}`))).join(` + '&' + `);
+	const fields = [...signed, 'sign'].sort(compareBytes).map((k) => {
+		if (k === 'timestamp') return `'"timestamp":"' + t + '"'`;
+		if (k === 'sign') return `'"sign":"' + sign + '"'`;
+		return quote(`${JSON.stringify(k)}:${JSON.stringify(params[k])}`);
+	});
+	return `={{ ((t) => { const sign = (${canonical} + '&key=' + ${keyExpression}).hash('md5').toUpperCase(); return ('{' + ${fields.join(` + ',' + `)} + '}').base64Encode(); })(String(Math.floor(Date.now() / 1000))) }}`;
+}

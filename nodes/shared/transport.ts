@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { API_PREFIX, explainCode } from './protocol';
+import { API_PREFIX, CREDENTIAL_REFUSED_CODES, explainCode } from './protocol';
 import { encodePayload } from './signing';
 
 /** The one request path of the package: signs, sends through n8n's helpers, classifies failures. */
@@ -213,8 +213,11 @@ export async function dingShangRead(ctx: RequestContext, creds: DingShangCredent
 	return sent.envelope;
 }
 
-/** Codes meaning the credential itself was refused: a header (App ID / App Secret) or the sign (Signing Key). */
-const CREDENTIAL_REFUSED = new Set([4000, 4001, 4006, 4009, 10008, 10014]);
+const CREDENTIAL_REFUSED = new Set(CREDENTIAL_REFUSED_CODES);
+
+/** The credential check: Get Order 1 of a machine that cannot exist (also the credential's Test button). */
+export const PROBE_PATH = '/orders/1';
+export const PROBE_PARAMS = { machine_no: '00000000' };
 
 /**
  * Proves all four credential fields with one harmless signed read: Get Order 1 of machine
@@ -223,7 +226,7 @@ const CREDENTIAL_REFUSED = new Set([4000, 4001, 4006, 4009, 10008, 10014]);
  * Returns the failure when the credential is refused or the platform cannot be reached.
  */
 export async function probeCredential(ctx: RequestContext, creds: DingShangCredentials): Promise<DingShangFailure | undefined> {
-	const sent = await trySend(ctx, creds, { method: 'POST', path: '/orders/1', signed: { machine_no: '00000000' }, timeoutMs: 15000 });
+	const sent = await trySend(ctx, creds, { method: 'POST', path: PROBE_PATH, signed: PROBE_PARAMS, timeoutMs: 15000 });
 	if (sent.ok) return undefined;
 	const { kind, details } = sent.failure;
 	if (kind === 'platform' && details.code !== undefined && !CREDENTIAL_REFUSED.has(details.code)) return undefined;

@@ -55,11 +55,28 @@ function nodeOutput(runData: Json, node: string, output = 0): Json[] {
 	return (runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
 }
 
+/** The first complete JSON object in `text` (n8n 2.x may log a line after `--rawOutput`'s JSON). */
+function firstJsonObject(text: string): string {
+	const start = text.indexOf('{');
+	let depth = 0;
+	let inString = false;
+	for (let i = start; start >= 0 && i < text.length; i++) {
+		const c = text[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (c === '{') depth++;
+		else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
+	}
+	throw new Error(`no JSON object in n8n's output:\n${text.slice(0, 2000)}`);
+}
+
 /** `n8n execute` of workflow 3 ("Try it"); returns the run data of the finished execution. */
 async function executeTryIt(): Promise<Json> {
 	const result = await n8nCli(settings, ['execute', `--id=${WORKFLOW.tryIt}`, '--rawOutput'], 90_000);
 	if (result.code !== 0) throw new Error(`n8n execute failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-	const run = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
+	const run = JSON.parse(firstJsonObject(result.stdout));
 	expect(run.finished).toBe(true);
 	expect(run.data.resultData.error).toBeUndefined();
 	return run.data.resultData.runData;
@@ -69,7 +86,7 @@ async function executeTryIt(): Promise<Json> {
 async function refundRuns(orderId: number): Promise<Json[]> {
 	const executions = await client.executions(WORKFLOW.refund);
 	return executions.filter(
-		(e) => e.status !== 'running' && e.status !== 'new' && nodeOutput(e.data?.resultData?.runData, 'Delivery result')[0]?.orderId === orderId,
+		(e) => e.status !== 'running' && e.status !== 'new' && nodeOutput(e.data?.resultData?.runData, 'Delivery result')[0]?.order_id === orderId,
 	);
 }
 
@@ -154,6 +171,11 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 				expect(await client.get(`/${url}`)).toMatchObject({ status: 200, contentType: expect.stringContaining('svg') });
 			}
 		}
+		// No "Custom API Call" (it could not sign): the credential has no generic `authenticate`.
+		const action = ours.find((type) => type.name === `${PACKAGE.name}.dingShangVending`);
+		const options = (action.properties as Json[]).filter((p) => ['resource', 'operation'].includes(p.name)).flatMap((p) => p.options ?? []);
+		expect(options.map((o: Json) => o.value)).toEqual(expect.arrayContaining(['order', 'delivery', 'put', 'update']));
+		expect(options.map((o: Json) => o.value)).not.toContain('__CUSTOM_API_CALL__');
 		const credentials = JSON.parse((await client.get('/types/credentials.json')).body) as Json[];
 		expect(credentials.map((type) => type.name)).toContain('dingShangApi');
 	});
@@ -170,6 +192,13 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 
 		it('succeeds against the sandbox with the saved credential', async () => {
 			expect(await testCredential({})).toEqual(expect.objectContaining({ status: 'OK' }));
+		});
+
+		it("fails with the platform's code 4006 for a wrong Signing Key (the test signs a request), without showing it", async () => {
+			const result = await testCredential({ signingKey: 'not-the-signing-key' });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/DingShang error 4006: .*Signing Key/);
+			expect(JSON.stringify(result)).not.toContain('not-the-signing-key');
 		});
 
 		it("fails with the platform's code for a wrong App Secret", async () => {
@@ -285,13 +314,15 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const [item] = nodeOutput(run.data.resultData.runData, 'Delivery result');
 			expect(item).toMatchObject({
 				event: 'delivery.succeeded',
-				orderId: successOrder,
-				recordId: order.records[0].record_id,
+				outcome: 'dispensed',
+				machine_no: MACHINE,
+				order_id: successOrder,
+				record_id: order.records[0].record_id,
 				success: true,
-				deliverStatus: '1',
-				floorStatus: '1',
-				floorStatusText: expect.any(String),
-				errorMsg: '',
+				deliver_status: '1',
+				floor_status: '1',
+				channelStatus: expect.any(String),
+				error_msg: '',
 				reason: null,
 				receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 			});
@@ -327,19 +358,23 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const [item] = nodeOutput(data, 'Delivery result');
 			expect(item).toMatchObject({
 				event: 'delivery.failed',
-				orderId,
-				recordId: dispensed.record_id,
+				outcome: 'failed',
+				machine_no: MACHINE,
+				order_id: orderId,
+				record_id: dispensed.record_id,
 				success: false,
-				deliverStatus: '0',
-				floorStatus: '2',
-				errorMsg: 'Goods are Stuck',
+				deliver_status: '0',
+				floor_status: '2',
+				error_msg: 'Goods are Stuck',
 			});
+			// One vocabulary: the same names and values as Dispense's failed item.
+			for (const key of ['machine_no', 'order_id', 'record_id', 'outcome']) expect(item[key]).toEqual(dispensed[key]);
 			expect(item.reason).toEqual(expect.any(String));
 			expect(item.reasonZh).toEqual(expect.any(String));
 
 			expect(nodeOutput(data, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, machine_no: MACHINE, status: 2, updated: true })]);
 			const [summary] = nodeOutput(data, 'Summary');
-			expect(summary).toMatchObject({ machineNo: MACHINE, orderId, recordId: dispensed.record_id, reason: item.reason, reasonZh: item.reasonZh, statusSetToRefund: true });
+			expect(summary).toMatchObject({ machine_no: MACHINE, order_id: orderId, record_id: dispensed.record_id, reason: item.reason, reasonZh: item.reasonZh, statusSetToRefund: true });
 			expect(summary.summary).toContain(`Machine ${MACHINE}, order ${orderId}`);
 			expect(summary.summary).toContain(item.reason);
 			expect(summary.summary).toContain(item.reasonZh);

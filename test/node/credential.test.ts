@@ -1,8 +1,9 @@
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { testCredential } from '../helpers/engine';
 import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
+import { vendingRunner } from '../helpers/vending';
 
-/** The credential's "Test" button, run the way n8n 1.x's CredentialsTester runs it, against the sandbox. */
+/** The credential's "Test" button, run the way n8n's CredentialsTester runs it, against the sandbox. */
 
 let client: SandboxClient;
 beforeAll(async () => (client = await openSandbox()));
@@ -10,11 +11,29 @@ afterAll(async () => client.sb.close());
 
 const good = () => ({ baseUrl: client.sb.baseUrl, appId: client.sb.appId, appSecret: client.sb.appSecret, signingKey: client.sb.signKey });
 
-describe('credential test (POST /api/openapi/v1/ping)', () => {
-	it('succeeds with the sandbox credentials, trailing slash tolerated', async () => {
+describe('credential test (a signed Get Order of machine 00000000)', () => {
+	it('succeeds with the sandbox credentials, trailing slash tolerated: the signed request passed the sign check', async () => {
+		const reads = async () => ((await client.state()).requests['POST /orders/{order_id}'] ?? 0) as number;
+		const before = await reads();
 		expect(await testCredential(new DingShangApi(), good())).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect((await testCredential(new DingShangApi(), { ...good(), baseUrl: `${client.sb.baseUrl}/` })).status).toBe('OK');
-		expect((await client.state()).requests['POST /ping']).toBeGreaterThanOrEqual(2);
+		expect((await reads()) - before).toBe(2);
+	});
+
+	it('fails for a wrong Signing Key (4006), naming the field, without showing the key', async () => {
+		const result = await testCredential(new DingShangApi(), { ...good(), signingKey: 'not-the-signing-key' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^DingShang error 4006: .*Signing Key/);
+		expect(result.message).not.toContain('not-the-signing-key');
+	});
+
+	it('a Signing Key that passes the test signs the first real call without 4006', async () => {
+		expect((await testCredential(new DingShangApi(), good())).status).toBe('OK');
+		const order = await client.order('10000001');
+		const run = vendingRunner(client);
+		const result = await run({ resource: 'order', operation: 'get', machineNo: '10000001', orderId: String(order.orderId) });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.order_id).toBe(order.orderId);
 	});
 
 	it('fails with the platform code and explanation for a wrong App Secret (HTTP 401, code 4009)', async () => {

@@ -139,7 +139,8 @@ describe('wait for result', () => {
 		await client.fault({ kind: 'deliveryFail', machineNo: '10000004', floorStatus, errorMsg });
 		const result = await run(put('10000004', order.orderId));
 		expect(result.error).toBeUndefined();
-		expect(notDispensed(result)).toMatchObject({ outcome: 'failed', status: '出货失败', fail_reason: errorMsg });
+		expect(notDispensed(result)).toMatchObject({ outcome: 'failed', status: '出货失败', statusEn: 'Dispense failed', fail_reason: errorMsg });
+		expect(notDispensed(result).deliveredAtIso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
 		// Get Delivery has no floor status, so the explanation comes from the fail reason alone.
 		expect(String(notDispensed(result).reason)).toMatch(reason);
 		expect(String(notDispensed(result).reasonZh)).toMatch(reasonZh);

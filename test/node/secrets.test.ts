@@ -35,10 +35,10 @@ it('no secret in any serialized run, output, error or console line', async () =>
 			await vendingRunner(client, { baseUrl: 'http://127.0.0.1:9' })({ resource: 'order', operation: 'get', machineNo: '10000001', orderId: '1' }),
 		];
 		// The scenarios really happened: successes, a failure outcome, and errors of each kind.
-		expect(results[1].items.map((i) => i.json.outcome).sort()).toEqual(['dispensed', 'failed']);
+		expect(results[1].outputs.flat().map((i) => i.json.outcome).sort()).toEqual(['dispensed', 'failed']);
 		expect(results.filter((r) => r.error).length).toBeGreaterThanOrEqual(5);
 
-		const serialized = JSON.stringify(results.map((r) => ({ items: r.items, error: r.error, run: r.run })));
+		const serialized = JSON.stringify(results.map((r) => ({ outputs: r.outputs, error: r.error, run: r.run })));
 		const errorText = results.map((r) => `${r.error?.message} ${r.error?.description} ${r.error?.stack}`).join('\n');
 		for (const secret of SECRETS) {
 			expect(serialized).not.toContain(secret);

@@ -49,7 +49,7 @@ describe('results become one normalized item each', () => {
 		const res = await post(withToken(h), SUCCESS);
 		expect(res.status).toBe(200);
 		expect(res.data).toEqual({ received: true });
-		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.succeeded', orderId: 60, recordId: 78, success: true, reason: null, raw: SUCCESS });
+		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.succeeded', outcome: 'dispensed', order_id: 60, record_id: 78, success: true, reason: null, raw: SUCCESS });
 	});
 
 	it.each(Object.keys(FAIL_REASONS))('failure class "%s" is explained in English and 中文', async (errorMsg) => {
@@ -58,7 +58,7 @@ describe('results become one normalized item each', () => {
 		expect((await post(withToken(h), body)).status).toBe(200);
 		expect(h.executions.length).toBe(count + 1);
 		const item = emitted(h).at(-1)!;
-		expect(item).toMatchObject({ event: 'delivery.failed', success: false, errorMsg, floorStatus: '2', floorStatusText: 'Product stuck in the channel' });
+		expect(item).toMatchObject({ event: 'delivery.failed', outcome: 'failed', success: false, error_msg: errorMsg, floor_status: '2', channelStatus: 'Product stuck in the channel' });
 		expect(String(item.reason)).toContain(FAIL_REASONS[errorMsg].en);
 		expect(String(item.reasonZh)).toContain(FAIL_REASONS[errorMsg].zh);
 	});
@@ -67,26 +67,26 @@ describe('results become one normalized item each', () => {
 		'floor status %s is explained',
 		async (floorStatus, text) => {
 			await post(withToken(h), { ...FAILURE, error_msg: '', floor_status: floorStatus, record_id: 2000 + Number(floorStatus) });
-			expect(emitted(h).at(-1)).toMatchObject({ floorStatus, floorStatusText: text, reason: text });
+			expect(emitted(h).at(-1)).toMatchObject({ floor_status: floorStatus, channelStatus: text, reason: text });
 		},
 	);
 
 	it('timeout push (status IS_TIMEOUT) is delivery.timeout', async () => {
 		await post(withToken(h), { method: 'device.delivery.response', order_id: 62, record_id: 80, deliver_status: '0', error_msg: 'timeout', status: 'IS_TIMEOUT' });
-		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.timeout', success: false, reason: expect.stringMatching(/120 seconds/) });
+		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.timeout', outcome: 'timeout', success: false, reason: expect.stringMatching(/120 seconds/) });
 	});
 
 	it('unknown push (order expired) is emitted as "other", missing fields do not crash', async () => {
 		const expiry = { method: 'order.expired', order_id: 63, trade_id: 'T-1', status: 'CLOSED', brand_new_field: [1, 2] };
 		await post(withToken(h), expiry);
-		expect(emitted(h).at(-1)).toMatchObject({ event: 'other', orderId: 63, recordId: null, raw: expiry });
+		expect(emitted(h).at(-1)).toMatchObject({ event: 'other', outcome: 'other', order_id: 63, record_id: null, raw: expiry });
 	});
 
 	it('form-encoded bodies are accepted', async () => {
 		const form = new URLSearchParams({ ...SUCCESS, order_id: '64', record_id: '81' } as Record<string, string>).toString();
 		const res = await post(withToken(h), form, { 'Content-Type': 'application/x-www-form-urlencoded' });
 		expect(res.status).toBe(200);
-		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.succeeded', orderId: 64, recordId: 81 });
+		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.succeeded', order_id: 64, record_id: 81 });
 	});
 });
 
@@ -195,7 +195,7 @@ describe('security: rejections answer 401/403 and start nothing', () => {
 	it('a {payload: base64} body is decoded and verified', async () => {
 		const h = await trigger({ requireSignature: true });
 		expect((await post(withToken(h), { payload: encodePayload(FAILURE, SIGN_KEY) })).status).toBe(200);
-		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.failed', orderId: 61, signatureVerified: true });
+		expect(emitted(h).at(-1)).toMatchObject({ event: 'delivery.failed', order_id: 61, signatureVerified: true });
 		expect((await post(withToken(h), { payload: encodePayload(FAILURE, 'wrong-key') })).status).toBe(401);
 		expect((await post(withToken(h), { payload: '%%%not-base64' })).status).toBe(400);
 		expect(h.executions).toHaveLength(1);
@@ -273,17 +273,21 @@ describe('end to end with the sandbox: create (notify_url = trigger) → pay →
 		await client.fault({ kind: 'deliveryFail', machineNo: '10000002', floorStatus: '2', errorMsg: 'Goods are Stuck' });
 		await client.fault({ kind: 'callbackDuplicate', count: 2 });
 		const put = await run({ resource: 'delivery', operation: 'put', machineNo: '10000002', orderId, dispense: 'allPending', waitForResult: true });
-		expect(put.items.map((i) => i.json.outcome)).toEqual(['failed', 'dispensed']);
+		expect(put.outputs.map((output) => output.map((i) => i.json.outcome))).toEqual([['dispensed'], ['failed']]);
 
 		await waitFor(async () => h.executions.length >= 2, 5000);
 		await waitFor(async () => (await client.state()).callbacks.filter((c: { delivered: boolean }) => c.delivered).length >= 4, 5000);
 		const items = emitted(h);
 		expect(items).toHaveLength(2);
 		expect(items.map((i) => i.event)).toEqual(['delivery.failed', 'delivery.succeeded']);
-		expect(items[0]).toMatchObject({ orderId: Number(orderId), floorStatus: '2', errorMsg: 'Goods are Stuck', reasonZh: expect.stringContaining('卡货') });
+		expect(items[0]).toMatchObject({ order_id: Number(orderId), floor_status: '2', error_msg: 'Goods are Stuck', reasonZh: expect.stringContaining('卡货') });
+		// One vocabulary: the trigger's item and Put Delivery's failed item agree on names and values.
+		const failedPut = put.outputs[1][0].json;
+		for (const key of ['order_id', 'record_id', 'outcome'] as const) expect(items[0][key]).toEqual(failedPut[key]);
+		expect(items[0].machine_no).toBe('10000002');
 		// Create Order added the machine to the Notify URL; the trigger hands it on (the token never).
 		expect(created.items[0].json.notify_url).toBe(`${h.webhookUrl}?token=***&machine_no=10000002`);
-		for (const item of items) expect(item.query).toEqual({ machine_no: '10000002' });
+		for (const item of items) expect(item).toMatchObject({ machine_no: '10000002', query: { machine_no: '10000002' } });
 	});
 
 	it('with "Add Machine No to Notify URL" off, the Notify URL is sent as given', async () => {
@@ -308,6 +312,21 @@ describe('duplicates arriving at the same moment', () => {
 		expect(answers.every((a) => a.status === 200)).toBe(true);
 		expect(answers.filter((a) => a.data.duplicate === true)).toHaveLength(19);
 		expect(h.executions).toHaveLength(1);
+	});
+
+	it('a version-1 trigger (saved workflows) keeps its field names', async () => {
+		const h = await startWebhookHarness({
+			nodeType: new DingShangVendingTrigger(),
+			typeName: 'dingShangVendingTrigger',
+			typeVersion: 1,
+			credentialTypes: { dingShangApi: new DingShangApi() },
+			credentials,
+			parameters: { authentication: 'urlToken', secretToken: TOKEN },
+		});
+		open.push(h);
+		await post(`${withToken(h)}&machine_no=10000002`, FAILURE);
+		expect(emitted(h)[0]).toMatchObject({ event: 'delivery.failed', orderId: 61, recordId: 79, errorMsg: 'Goods are Stuck', floorStatus: '2', floorStatusText: 'Product stuck in the channel', query: { machine_no: '10000002' } });
+		expect(emitted(h)[0]).not.toHaveProperty('order_id');
 	});
 
 	it('query parameters of the Notify URL (other than the token) are passed through', async () => {

@@ -1,4 +1,4 @@
-import { classifyCallback, dedupeKey, malformedDeliveryResult, normalizeCallback } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
+import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
 import { checkBody, ipAllowed, normalizeIp, parseAllowlist, tokenMatches } from '../../nodes/DingShangVendingTrigger/verifyCallback';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
 
@@ -15,8 +15,29 @@ const DOC_FAILURE = {
 describe('normalizeCallback', () => {
 	const at = new Date('2026-11-22T06:00:00Z');
 
-	it('normalizes the documented failure example', () => {
-		expect(normalizeCallback(DOC_FAILURE, at)).toEqual({
+	it("normalizes the documented failure example with the platform's names and our own fields", () => {
+		expect(normalizeCallback(DOC_FAILURE, at, { machine_no: '10000002', shop: 'north' })).toEqual({
+			event: 'delivery.failed',
+			outcome: 'failed',
+			success: false,
+			machine_no: '10000002',
+			order_id: 60,
+			record_id: 78,
+			deliver_status: '0',
+			floor_status: '3',
+			channelStatus: 'Motor fault',
+			channelStatusZh: '电机故障',
+			error_msg: 'Slave Comm Error',
+			reason: 'The slave board is unreachable (Motor fault)',
+			reasonZh: '与从板通信失败（电机故障）',
+			receivedAt: '2026-11-22T06:00:00.000Z',
+			query: { machine_no: '10000002', shop: 'north' },
+			raw: DOC_FAILURE,
+		});
+	});
+
+	it('version 1 keeps the old names (legacyItem)', () => {
+		expect(legacyItem(normalizeCallback(DOC_FAILURE, at))).toEqual({
 			event: 'delivery.failed',
 			orderId: 60,
 			recordId: 78,
@@ -29,30 +50,36 @@ describe('normalizeCallback', () => {
 			reason: 'The slave board is unreachable (Motor fault)',
 			reasonZh: '与从板通信失败（电机故障）',
 			receivedAt: '2026-11-22T06:00:00.000Z',
+			query: {},
 			raw: DOC_FAILURE,
 		});
 	});
 
-	it('a success has no reason', () => {
+	it('a success has no reason; outcome "dispensed" as Put Delivery says it', () => {
 		const item = normalizeCallback({ ...DOC_FAILURE, deliver_status: '1', error_msg: '', floor_status: '1' }, at);
-		expect(item).toMatchObject({ event: 'delivery.succeeded', success: true, reason: null, reasonZh: null, floorStatusText: 'Channel normal' });
+		expect(item).toMatchObject({ event: 'delivery.succeeded', outcome: 'dispensed', success: true, reason: null, reasonZh: null, channelStatus: 'Channel normal' });
+	});
+
+	it('a machine number that is not one is not passed on as machine_no (it stays in query)', () => {
+		expect(normalizeCallback(DOC_FAILURE, at, { machine_no: 'abc' })).toMatchObject({ machine_no: null, query: { machine_no: 'abc' } });
 	});
 
 	it('recognises the timeout push (status IS_TIMEOUT or error_msg "timeout")', () => {
 		expect(classifyCallback({ method: 'device.delivery.response', deliver_status: '0', status: 'IS_TIMEOUT' })).toBe('delivery.timeout');
 		expect(classifyCallback({ method: 'device.delivery.response', deliver_status: '0', error_msg: 'timeout' })).toBe('delivery.timeout');
-		expect(normalizeCallback({ method: 'device.delivery.response', order_id: 1, record_id: 2, deliver_status: '0', error_msg: 'timeout' }, at).reason).toMatch(/120 seconds/);
+		const item = normalizeCallback({ method: 'device.delivery.response', order_id: 1, record_id: 2, deliver_status: '0', error_msg: 'timeout' }, at);
+		expect(item).toMatchObject({ outcome: 'timeout', reason: expect.stringMatching(/120 seconds/) });
 	});
 
 	it('unknown pushes are "other", missing fields do not crash, extra fields stay in raw', () => {
 		const expiry = { method: 'order.expired', order_id: 61, trade_id: 'x', status: 'CLOSED', extra: { a: 1 } };
 		const item = normalizeCallback(expiry, at);
-		expect(item).toMatchObject({ event: 'other', orderId: 61, recordId: null, success: false, raw: expiry });
-		expect(normalizeCallback({}, at)).toMatchObject({ event: 'other', orderId: null, floorStatus: null, errorMsg: '' });
+		expect(item).toMatchObject({ event: 'other', outcome: 'other', order_id: 61, record_id: null, success: false, raw: expiry });
+		expect(normalizeCallback({}, at)).toMatchObject({ event: 'other', order_id: null, floor_status: null, error_msg: '' });
 	});
 
 	it('form-encoded string ids become numbers', () => {
-		expect(normalizeCallback({ ...DOC_FAILURE, order_id: '60', record_id: '78' }, at)).toMatchObject({ orderId: 60, recordId: 78 });
+		expect(normalizeCallback({ ...DOC_FAILURE, order_id: '60', record_id: '78' }, at)).toMatchObject({ order_id: 60, record_id: 78 });
 	});
 
 	it('dedupe key is order|record|status, not the arrival', () => {

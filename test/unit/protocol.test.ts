@@ -2,6 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import {
+	chinaTimeToIso,
+	deliveryTwins,
 	ERROR_CODES,
 	explainFailure,
 	explainOutcome,
@@ -84,5 +86,18 @@ describe('explanations', () => {
 		expect(outcomeOfStatus('IS_TIMEOUT')).toBe('timeout');
 		expect(outcomeOfStatus('something else')).toBeUndefined();
 		expect(outcomeOfStatus(undefined)).toBeUndefined();
+	});
+});
+
+describe('delivery twins: English status and zoned times', () => {
+	it('translates the status texts and gives the China-time times their zone', () => {
+		expect(deliveryTwins({ status: '出货失败', delivered_at: '2024-04-26 18:45:58' })).toEqual({ statusEn: 'Dispense failed', deliveredAtIso: '2024-04-26T18:45:58+08:00' });
+		expect(deliveryTwins({ status: '出货成功', pickup_at: '2024-04-26 18:46:01' })).toEqual({ statusEn: 'Dispensed', pickupAtIso: '2024-04-26T18:46:01+08:00' });
+		expect(new Date(chinaTimeToIso('2024-04-26 18:45:58') as string).toISOString()).toBe('2024-04-26T10:45:58.000Z');
+	});
+
+	it('adds nothing it does not know', () => {
+		expect(deliveryTwins({ status: 'something new', delivered_at: 'yesterday' })).toEqual({});
+		expect(deliveryTwins({})).toEqual({});
 	});
 });

@@ -7,6 +7,7 @@ import {
 	decodePayload,
 	encodePayload,
 	formEncode,
+	payloadExpression,
 	signParams,
 	verifyParams,
 } from '../../nodes/shared/signing';
@@ -237,5 +238,20 @@ describe('fast paths agree with the plain definitions', () => {
 			const sorted = Object.fromEntries(Object.keys(obj).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))).map((k) => [k, obj[k]]));
 			expect(stableStringify(obj)).toBe(JSON.stringify(sorted));
 		}
+	});
+});
+
+describe('payloadExpression (the credential test signs inside an n8n expression)', () => {
+	it('refuses params it could not sign correctly inside an expression', () => {
+		expect(() => payloadExpression({ machine_no: 'a b' }, '$credentials.signingKey')).toThrow(/machine_no/);
+		expect(() => payloadExpression({ timestamp: '1' }, '$credentials.signingKey')).toThrow(/timestamp/);
+		expect(() => payloadExpression({ note: "it's" }, '$credentials.signingKey')).toThrow(/note/);
+	});
+
+	it('is an n8n expression over the sorted fields, with the key expression where the key goes', () => {
+		const expression = payloadExpression({ machine_no: '00000000' }, '$credentials.signingKey');
+		expect(expression.startsWith('={{') && expression.endsWith('}}')).toBe(true);
+		expect(expression).toContain(`('machine_no=00000000' + '&' + 'timestamp=' + t + '&key=' + $credentials.signingKey).hash('md5').toUpperCase()`);
+		expect(expression).toContain(`'"machine_no":"00000000"' + ',' + '"sign":"' + sign + '"' + ',' + '"timestamp":"' + t + '"'`);
 	});
 });

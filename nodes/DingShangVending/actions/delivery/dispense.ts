@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { DispenseOutcome } from '../../../shared/protocol';
-import { DELIVERY_METHOD, explainOutcome, isMachineBusy, outcomeOfStatus, TIMEOUT_REASON } from '../../../shared/protocol';
+import { DELIVERY_METHOD, deliveryTwins, explainOutcome, isMachineBusy, outcomeOfStatus, TIMEOUT_REASON } from '../../../shared/protocol';
 import type { DingShangCredentials } from '../../../shared/transport';
 import { DingShangFailure, dingShangRead, trySend, tryRead } from '../../../shared/transport';
 
@@ -226,10 +226,11 @@ export async function dispenseRecord(
 	if (!s.waitForResult) {
 		const known = outcomeOfStatus(sent.recordStatus);
 		const outcome = known === 'dispensed' || known === 'failed' || known === 'timeout' ? known : 'sent';
-		return { ...base, outcome, ...explainOutcome(outcome) };
+		return { ...base, ...deliveryTwins(base), outcome, ...explainOutcome(outcome) };
 	}
 	const result = await waitForOutcome(ctx, creds, s, recordId, deliveryId);
 	const merged: IDataObject = { ...base, ...(result.delivery ?? {}) };
+	Object.assign(merged, deliveryTwins(merged));
 	if (result.recordStatus) merged.record_status = result.recordStatus;
 	if (result.timedOut) {
 		return {

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { explainOutcome, outcomeOfStatus } from '../../../shared/protocol';
+import { deliveryTwins, explainOutcome, outcomeOfStatus } from '../../../shared/protocol';
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
 import { REQUEST_LANES, runItems } from '../runItems';
@@ -39,7 +39,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const delivery = (answer.data ?? {}) as IDataObject;
 			const status = outcomeOfStatus(delivery.status);
 			const outcome = status === 'waiting' || status === 'pending' || status === undefined ? 'pending' : status;
-			const out: IDataObject = { machine_no: input.machineNo, delivery_id: input.deliveryId, ...delivery, outcome };
+			const out: IDataObject = { machine_no: input.machineNo, delivery_id: input.deliveryId, ...delivery, ...deliveryTwins(delivery), outcome };
 			return [{ ...out, ...explainOutcome(outcome, undefined, delivery.fail_reason as string | undefined) }];
 		},
 	});
