@@ -10,9 +10,10 @@ export const CALLBACK_METHOD = 'device.delivery.response';
 
 /**
  * The docs give no code for "machine is dispensing, try later". The sandbox answers with this
- * code and message; the nodes also recognise the condition by message (see isMachineBusy).
+ * code, which no table of the docs uses (6035 is "pickup code not enough"), and this message; the
+ * nodes recognise the condition by its wording only (see isMachineBusy), never by a code.
  */
-export const MACHINE_BUSY_CODE = 6035;
+export const MACHINE_BUSY_CODE = 6090;
 export const MACHINE_BUSY_MESSAGE = '设备正在出货中，请稍后再试 (machine is dispensing)';
 
 export interface Explained {
@@ -38,6 +39,13 @@ export const ERROR_CODES: Record<number, Explained> = {
 	6025: { en: 'The machine is offline. Check its power and network, then retry.', zh: '设备离线' },
 	6026: { en: 'No machine with this number belongs to your account. Check the Machine No.', zh: '设备不存在' },
 	6034: { en: 'This record was already dispensed; it was not dispensed again.', zh: '订单已出货' },
+	6029: { en: 'The expiry time (expired_at) is not valid. Use "YYYY-MM-DD HH:mm:ss" in China time.', zh: 'expired_at 无效' },
+	6030: { en: 'This pickup code already exists.', zh: '取货码已存在' },
+	6031: { en: 'Pickup codes are not switched on for this machine. Switch them on in the DingShang dashboard.', zh: '取货码功能未开启' },
+	6032: { en: 'The pickup code has expired.', zh: '取货码已过期' },
+	6033: { en: 'The pickup code was already used.', zh: '取货码已使用' },
+	6035: { en: 'Not enough pickup codes left.', zh: '取货码不足' },
+	6038: { en: 'The cabinet does not exist on this machine.', zh: '货柜不存在' },
 	[MACHINE_BUSY_CODE]: {
 		en: 'The machine is still dispensing a previous item and refused the command.',
 		zh: '设备正在出货中',
@@ -49,12 +57,20 @@ export const ERROR_CODES: Record<number, Explained> = {
 	6046: { en: 'The product is off sale on this machine.', zh: '商品已下架' },
 	6047: { en: 'Not enough stock on the machine for this quantity.', zh: '库存不足' },
 	6049: { en: 'The order is already paid.', zh: '订单已支付' },
+	6041: { en: 'The Trade ID is empty.', zh: '交易号为空' },
 	6054: { en: 'The order is not paid yet, so it cannot be dispensed. Update it to Paid first.', zh: '订单未支付' },
+	6056: { en: 'The product is not for sale.', zh: '商品不可售' },
 	10008: { en: 'The App ID or App Secret header is missing. Fill both in the credential.', zh: '缺少 Appid 或 AppSecret' },
 	10014: { en: 'The App ID is not valid. Copy it again from the DingShang dashboard.', zh: 'Appid 无效' },
+	10023: { en: 'Pickup codes are not switched on for this machine. Switch them on in the DingShang dashboard.', zh: '取货码功能未开启' },
 	10025: { en: 'The pickup code was already used.', zh: '取货码已使用' },
+	30001: { en: 'No machines belong to this account.', zh: '没有设备' },
+	30002: { en: 'The machine is offline. Check its power and network, then retry.', zh: '设备离线' },
 	40005: { en: 'The order expired (unpaid for 20 minutes).', zh: '订单已过期' },
 	40006: { en: 'The order status is not valid for this change.', zh: '订单状态无效' },
+	60002: { en: 'The platform refused the request (older code 60002, whose meaning the docs do not give); see its message.', zh: '平台拒绝（旧版错误码 60002，文档未说明含义）' },
+	60003: { en: 'Not enough stock in this channel for a test dispense.', zh: '货道库存不足' },
+	80002: { en: 'The pickup code was not found.', zh: '取货码不存在' },
 };
 
 /** Codes meaning the credential itself was refused: a header (App ID / App Secret) or the sign (Signing Key). */
@@ -65,9 +81,8 @@ export function explainCode(code: number): Explained | undefined {
 	return ERROR_CODES[code];
 }
 
-/** "Machine busy" is undocumented: recognise our sandbox code and the wording the platform uses. */
-export function isMachineBusy(code: number, message: string | undefined): boolean {
-	if (code === MACHINE_BUSY_CODE) return true;
+/** "Machine busy" is undocumented: recognised by its wording only; a code could mean something else (6035). */
+export function isMachineBusy(message: string | undefined): boolean {
 	return /出货中|正在出货|设备忙|is dispensing|machine busy|device busy/i.test(message ?? '');
 }
 

@@ -97,7 +97,7 @@ async function sendDispense(
 				})
 			: sent.failure;
 		const { code, platformMessage } = failure.details;
-		if (failure.kind === 'platform' && code !== undefined && isMachineBusy(code, platformMessage)) {
+		if (failure.kind === 'platform' && code !== undefined && isMachineBusy(platformMessage)) {
 			if (Date.now() + backoffMs > deadline) {
 				throw new DingShangFailure(
 					'platform',
