@@ -27,6 +27,16 @@ import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { SandboxClient, tradeId } from '../helpers/sandboxClient';
 import { REQUEST_LANES } from '../../nodes/DingShangVending/actions/runItems';
 import type { Job, OrderRef, Platform, RecordRef } from './jobs';
+
+/** Whether n8n-nodes-base (the DIY peer's Code and HTTP Request nodes) is installed beside the engine. */
+function diyAvailable(): boolean {
+	try {
+		require.resolve('n8n-nodes-base/dist/nodes/Code/Code.node');
+		return true;
+	} catch {
+		return false;
+	}
+}
 import { median, pool } from './measure';
 import { measureTriggers, type TriggerRound } from './triggerLoad';
 
@@ -211,8 +221,14 @@ async function main(): Promise<number> {
 		// 1 + 4: Update Order × 2,000
 		const times: Record<string, number[]> = { node: [], diy: [], raw: [] };
 		const peaks: Record<string, number[]> = { node: [], diy: [] };
+		const diy = diyAvailable();
+		if (!diy) {
+			notes.push(
+				'DIY Code+HTTP pair NOT MEASURED: the engine is n8n-core 2.41, and n8n 2.x runs the Code node only in its task runner (not in-process); its targets count as missed until the scenario moves into real n8n 2.x (open issue "Benchmarks on the n8n users run")',
+			);
+		}
 		for (let round = 0; round < ROUNDS; round++) {
-			for (const variant of rotate(['node', 'diy', 'raw'], round)) {
+			for (const variant of rotate(diy ? ['node', 'diy', 'raw'] : ['node', 'raw'], round)) {
 				const orders = await newOrders(client, UPDATE_ITEMS);
 				const warmUp = await newOrders(client, WARM_ITEMS);
 				const result = await runWorker({ kind: `update-${variant}` as 'update-node', platform, orders, warmUp });
@@ -230,7 +246,7 @@ async function main(): Promise<number> {
 		}
 		const perSec = (ms: number[]) => ms.map((t) => (UPDATE_ITEMS * 1000) / t);
 		rows.push({ name: 'Update Order ×2000: node ÷ raw keep-alive loop (time)', ours: times.node, base: times.raw, unit: 'ms', ratio: median(times.node) / median(times.raw), target: '≤ 1.15', pass: median(times.node) / median(times.raw) <= 1.15 });
-		rows.push({ name: 'Update Order ×2000: DIY Code+HTTP ÷ node (time)', ours: times.diy, base: times.node, unit: 'ms', ratio: median(times.diy) / median(times.node), target: '≥ 3', pass: median(times.diy) / median(times.node) >= 3 });
+		rows.push({ name: 'Update Order ×2000: DIY Code+HTTP ÷ node (time)', ours: times.diy, base: times.node, unit: 'ms', ratio: diy ? median(times.diy) / median(times.node) : NaN, target: '≥ 3', pass: diy && median(times.diy) / median(times.node) >= 3 });
 		notes.push(`update throughput (median): node ${median(perSec(times.node)).toFixed(0)}/s, DIY ${median(perSec(times.diy)).toFixed(0)}/s, raw ${median(perSec(times.raw)).toFixed(0)}/s`);
 		if (process.env.BENCH_DIAG !== '0') notes.push(await rawDiagnostics(client, platform));
 
@@ -262,13 +278,13 @@ async function main(): Promise<number> {
 		}
 
 		// 4: peak RSS
-		const rssRatio = median(peaks.node) / median(peaks.diy);
-		rows.push({ name: 'Peak RSS during scenario 1: node ÷ DIY', ours: peaks.node, base: peaks.diy, unit: 'MiB', ratio: rssRatio, target: '≤ 1', pass: rssRatio <= 1 });
+		const rssRatio = diy ? median(peaks.node) / median(peaks.diy) : NaN;
+		rows.push({ name: 'Peak RSS during scenario 1: node ÷ DIY', ours: peaks.node, base: peaks.diy, unit: 'MiB', ratio: rssRatio, target: '≤ 1', pass: diy && rssRatio <= 1 });
 
 		// 3: trigger in real n8n
 		let triggerRatio = NaN;
 		if (process.env.BENCH_TRIGGER !== '0') {
-			const rounds: TriggerRound[] = await measureTriggers(ROUNDS, (line) => process.stdout.write(`  ${line}\n`));
+			const rounds: TriggerRound[] = await measureTriggers(ROUNDS, (line) => process.stdout.write(`  ${line}\n`), platform);
 			const ours = rounds.map((r) => r.ours);
 			const webhook = rounds.map((r) => r.webhook);
 			triggerRatio = median(ours) / median(webhook);

@@ -42,24 +42,32 @@ export interface Prepared {
 	close: () => Promise<void>;
 }
 
-// n8n-nodes-base's own nodes, as in any n8n install (loaded after n8n-env set the environment).
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { Code } = require('n8n-nodes-base/dist/nodes/Code/Code.node') as { Code: new () => never };
-const { HttpRequest } = require('n8n-nodes-base/dist/nodes/HttpRequest/HttpRequest.node') as { HttpRequest: new () => never };
-/* eslint-enable @typescript-eslint/no-require-imports */
+/**
+ * n8n-nodes-base's own nodes for the DIY peer, as in an n8n install — loaded only for that job.
+ * With the engine on n8n-core 2.x they are not installed beside it (n8n 2.x runs the Code node
+ * only in its task runner): the bench then skips the DIY job and says so.
+ */
+const CODE_NODE = 'n8n-nodes-base/dist/nodes/Code/Code.node';
 
-const nodeTypes = () => ({
-	dingShangVending: new DingShangVending(),
-	'n8n-nodes-base.code': new Code(),
-	'n8n-nodes-base.httpRequest': new HttpRequest(),
-});
+const nodeTypes = (diy: boolean) => {
+	const types: Record<string, unknown> = { dingShangVending: new DingShangVending() };
+	if (diy) {
+		/* eslint-disable @typescript-eslint/no-require-imports */
+		const { Code } = require(CODE_NODE) as { Code: new () => never };
+		const { HttpRequest } = require('n8n-nodes-base/dist/nodes/HttpRequest/HttpRequest.node') as { HttpRequest: new () => never };
+		/* eslint-enable @typescript-eslint/no-require-imports */
+		types['n8n-nodes-base.code'] = new Code();
+		types['n8n-nodes-base.httpRequest'] = new HttpRequest();
+	}
+	return types as Record<string, DingShangVending>;
+};
 
 function chainRunner(platform: Platform, chain: ChainNode[]) {
 	const credentials = {
 		dingShangApi: { baseUrl: platform.baseUrl, appId: platform.appId, appSecret: platform.appSecret, signingKey: platform.signKey },
 	};
 	return (items: object[]): Promise<RunChainResult> =>
-		runChain({ nodeTypes: nodeTypes(), credentialTypes: { dingShangApi: new DingShangApi() }, credentials, chain, items: items as never, mode: 'trigger' });
+		runChain({ nodeTypes: nodeTypes(chain.some((n) => n.type.startsWith('n8n-nodes-base.'))), credentialTypes: { dingShangApi: new DingShangApi() }, credentials, chain, items: items as never, mode: 'trigger' });
 }
 
 /** Output items of the chain's last node; throws on any node error or a count mismatch. */

@@ -142,7 +142,31 @@ function workflows(token: string) {
 	};
 }
 
-export async function measureTriggers(rounds: number, log: (line: string) => void): Promise<TriggerRound[]> {
+/**
+ * n8n 2.41 publishes (activates) workflows in the background: wait until the webhook answers as
+ * registered. Our trigger refuses a token-less POST with 401 once registered (404 before); the
+ * Webhook node gets one real callback, whose execution is waited for before anything is measured.
+ */
+async function waitRegistered(client: N8nClient, target: Target): Promise<void> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const body = target.name === 'ours' ? '{}' : callbackBody();
+		const url = target.name === 'ours' ? target.url.replace(/\?.*$/, '') : target.url;
+		const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		if (answer.status !== 404) break;
+		if (Date.now() > deadline) throw new Error(`${target.name}: webhook still not registered after 60 s`);
+		await sleep(250);
+	}
+	if (target.name === 'ours') return;
+	for (;;) {
+		const now = await finished(client, target.workflowId);
+		if (now.count >= 1 && now.running === 0) return;
+		if (Date.now() > deadline) throw new Error(`${target.name}: the registration probe's execution did not finish`);
+		await sleep(200);
+	}
+}
+
+export async function measureTriggers(rounds: number, log: (line: string) => void, platform: { baseUrl: string; appId: string; appSecret: string; signKey: string }): Promise<TriggerRound[]> {
 	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-bench-n8n-'));
 	let n8n: RunningN8n | undefined;
 	try {
@@ -150,7 +174,8 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 		const settings = { n8n: n8nInstall(2), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' as const };
 		const tarball = await packPackage(userFolder, { build: true });
 		await installPackage(tarball, userFolder);
-		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: 'http://127.0.0.1:9', appId: 'bench', appSecret: 'bench-secret', signingKey: 'bench-key' });
+		// Activating the trigger proves its credential against the platform: the bench's sandbox.
+		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: platform.baseUrl, appId: platform.appId, appSecret: platform.appSecret, signingKey: platform.signKey });
 		n8n = await startN8n(settings);
 		const client = new N8nClient(n8n.url);
 		await client.signIn();
@@ -163,6 +188,7 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 			await client.api('POST', `/workflows/${created.id}/activate`);
 			targets.push({ name, workflowId: created.id as string, url: n8n.url + def.path });
 		}
+		for (const target of targets) await waitRegistered(client, target);
 		for (const target of targets) await measure(client, target, WARM_CALLBACKS); // JIT, DB, first-run costs
 
 		const results: TriggerRound[] = [];
