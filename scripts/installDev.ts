@@ -13,7 +13,7 @@
  *
  * Usage: ts-node scripts/installDev.ts [n8n-2] [n8n-1] [scanner]   (none → all three)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
@@ -48,23 +48,50 @@ export function node24Env(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
 	return { ...env, PATH: `${join(NODE24_DIR, 'bin')}${delimiter}${env.PATH ?? ''}`, npm_config_nodedir: NODE24_DIR };
 }
 
-function npm(tool: DevTool, args: string[], env: NodeJS.ProcessEnv): void {
+/**
+ * One npm command with npm's own output. It runs in a process group of its own, and that group
+ * (npm, node-gyp, make, …) is killed on a time-out, on Ctrl-C / SIGTERM, and after it exits.
+ */
+async function npm(tool: DevTool, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+	const child = spawn('npm', args, { cwd: toolDir(tool), env, stdio: 'inherit', detached: true });
+	const killGroup = () => {
+		try {
+			if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			/* the group is gone */
+		}
+	};
+	const onSignal = () => {
+		killGroup();
+		process.exit(130);
+	};
+	process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
 	// Bounded: a cold n8n 2.x install takes ~5 min here; nothing should take 30.
-	const result = spawnSync('npm', args, { cwd: toolDir(tool), env, stdio: 'inherit', timeout: 30 * 60_000, killSignal: 'SIGKILL' });
-	if (result.status !== 0) throw new Error(`npm ${args.join(' ')} in scripts/${tool} failed (exit ${result.status ?? result.signal})`);
+	const timer = setTimeout(killGroup, 30 * 60_000);
+	try {
+		const code = await new Promise<number | null>((done, fail) => {
+			child.once('error', fail);
+			child.once('exit', (exitCode) => done(exitCode));
+		});
+		if (code !== 0) throw new Error(`npm ${args.join(' ')} in scripts/${tool} failed (exit ${code})`);
+	} finally {
+		clearTimeout(timer);
+		process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+		killGroup(); // anything npm left behind in its group
+	}
 }
 
-export function installDevTool(tool: DevTool): void {
+export async function installDevTool(tool: DevTool): Promise<void> {
 	if (isInstalled(tool)) return;
 	const started = Date.now();
 	console.log(`▸ installing scripts/${tool} (${tool === 'scanner' ? '~1 min' : '3–6 min'} on a fresh machine; npm shows its progress)`);
 	rmSync(stampPath(tool), { force: true });
-	// Our .npmrc keeps `npm run` quiet; installs should show npm's normal output.
+	// Installs show npm's normal output and progress.
 	const env = { ...process.env, npm_config_loglevel: 'notice', npm_config_progress: 'true' };
-	npm(tool, ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], env);
+	await npm(tool, ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], env);
 	if (REBUILD[tool].length > 0) {
 		console.log(`▸ scripts/${tool}: building native modules from source (${REBUILD[tool].join(', ')})`);
-		npm(tool, ['rebuild', ...REBUILD[tool]], tool === 'n8n-2' ? node24Env(env) : env);
+		await npm(tool, ['rebuild', ...REBUILD[tool]], tool === 'n8n-2' ? node24Env(env) : env);
 	}
 	writeFileSync(stampPath(tool), lockHash(tool));
 	console.log(`▸ scripts/${tool} installed in ${Math.round((Date.now() - started) / 1000)} s`);
@@ -77,10 +104,10 @@ if (require.main === module) {
 		console.error(`unknown tool(s): ${unknown.join(', ')}; choose from ${DEV_TOOLS.join(', ')}`);
 		process.exit(2);
 	}
-	try {
-		for (const tool of asked.length > 0 ? (asked as DevTool[]) : DEV_TOOLS) installDevTool(tool);
-	} catch (error) {
+	void (async () => {
+		for (const tool of asked.length > 0 ? (asked as DevTool[]) : DEV_TOOLS) await installDevTool(tool);
+	})().catch((error: unknown) => {
 		console.error((error as Error).message);
 		process.exit(1);
-	}
+	});
 }

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
 	state.token ??= randomToken();
 	writeState(state);
 	await assertPortFree(n8nPort, 'N8N_PORT');
-	installDevTool('n8n-2'); // first run only: n8n 2.x and its Node 24, with npm's progress
+	await installDevTool('n8n-2'); // first run only: n8n 2.x and its Node 24, with npm's progress
 	const n8nInstalled = n8nInstall(2);
 
 	step(`building and packing ${PACKAGE.name}…`);

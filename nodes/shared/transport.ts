@@ -143,8 +143,8 @@ export type Sent = { ok: true; envelope: Envelope } | { ok: false; failure: Ding
 
 /**
  * Sends one request; `ok` with the envelope when `code === 0`, else the classified failure.
- * The Appid / AppSecret headers (the same ones as the credential's `authenticate`, which n8n uses
- * for the credential test) come from the credential read once per execution: going through
+ * The Appid / AppSecret headers come from the credential read once per execution (the credential
+ * has no generic `authenticate`, see DingShangApi.credentials.ts): going through
  * `httpRequestWithAuthentication` would read and decrypt the credential again for every request
  * (in n8n a database read) and evaluate its two header expressions each time — `npm run bench`
  * measured that as the largest cost we add per item.

@@ -367,30 +367,16 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		mode: WorkflowExecuteMode,
 		additionalKeys: IWorkflowDataProxyAdditionalKeys,
 	): ICredentialDataDecryptedObject {
+		const resolve = (parameters: ICredentialDataDecryptedObject) =>
+			workflow.expression.getComplexParameterValue(mockNode, parameters as INodeParameters, mode, additionalKeys, undefined, undefined, data) as ICredentialDataDecryptedObject;
 		try {
-			return workflow.expression.getComplexParameterValue(
-				mockNode,
-				data as INodeParameters,
-				mode,
-				additionalKeys,
-				undefined,
-				undefined,
-				data,
-			) as ICredentialDataDecryptedObject;
+			return resolve(data);
 		} catch (originalError) {
 			const byName = new Map(properties.map((p) => [p.name, p]));
 			const resolved: ICredentialDataDecryptedObject = {};
 			for (const [name, value] of Object.entries(data)) {
 				try {
-					const one = workflow.expression.getComplexParameterValue(
-						mockNode,
-						{ [name]: value } as INodeParameters,
-						mode,
-						additionalKeys,
-						undefined,
-						undefined,
-						data,
-					) as ICredentialDataDecryptedObject;
+					const one = resolve({ [name]: value });
 					if (Object.prototype.hasOwnProperty.call(one, name)) resolved[name] = one[name];
 				} catch {
 					if (byName.get(name)?.typeOptions?.ignoreCredentialExpressionResolveError === true) continue;
