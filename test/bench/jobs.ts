@@ -52,10 +52,8 @@ const CODE_NODE = 'n8n-nodes-base/dist/nodes/Code/Code.node';
 const nodeTypes = (diy: boolean) => {
 	const types: Record<string, unknown> = { dingShangVending: new DingShangVending() };
 	if (diy) {
-		/* eslint-disable @typescript-eslint/no-require-imports */
 		const { Code } = require(CODE_NODE) as { Code: new () => never };
 		const { HttpRequest } = require('n8n-nodes-base/dist/nodes/HttpRequest/HttpRequest.node') as { HttpRequest: new () => never };
-		/* eslint-enable @typescript-eslint/no-require-imports */
 		types['n8n-nodes-base.code'] = new Code();
 		types['n8n-nodes-base.httpRequest'] = new HttpRequest();
 	}

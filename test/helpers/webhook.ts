@@ -254,7 +254,6 @@ async function parseBody(req: WebhookRequest) {
 			req.body = jsonParse(stripBom(rawBody.toString(encoding)));
 		} else if (contentType?.endsWith('/xml') || contentType?.endsWith('+xml')) {
 			// xml2js is a dependency of n8n-core/n8n-workflow; loaded only when needed.
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
 			const { Parser } = require('xml2js') as {
 				Parser: new (o: object) => { parseStringPromise(s: string): Promise<unknown> };
 			};
