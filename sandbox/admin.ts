@@ -2,6 +2,7 @@ import { MACHINE_NO_PATTERN } from '../nodes/shared/protocol';
 import type { CallbackDispatcher } from './callbacks';
 import { isoTime, type Scheduler, type VirtualClock } from './clock';
 import type { FaultQueue } from './faults';
+import type { RefundDesk } from './refunds';
 import type { Dispenser } from './dispense';
 import { DWELL_SECONDS, newMachine, type MachineType } from './model';
 import { snapshot } from './snapshot';
@@ -19,6 +20,8 @@ export interface AdminContext {
 	requests: Record<string, number>;
 	/** API requests being handled now, and the most at once since the last reset. */
 	inFlight: { now: number; peak: number };
+	/** The payment provider stand-in of the examples (POST /__sandbox/refunds). */
+	refunds: RefundDesk;
 	resetAll: () => void;
 }
 
@@ -62,6 +65,7 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 					faults: ctx.faults.list(),
 					requests: { ...ctx.requests },
 					in_flight: { ...ctx.inFlight },
+					refunds: ctx.refunds.list(),
 				},
 			};
 		case 'GET /__sandbox/faults':
@@ -76,6 +80,10 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 			} catch (error) {
 				return { status: 400, json: { error: (error as Error).message } };
 			}
+		case 'POST /__sandbox/refunds':
+			return ctx.refunds.refund(input, new Date().toISOString());
+		case 'GET /__sandbox/refunds':
+			return { status: 200, json: { refunds: ctx.refunds.list() } };
 		case 'GET /__sandbox/clock':
 			return { status: 200, json: clockView(ctx) };
 		case 'POST /__sandbox/clock': {

@@ -4,6 +4,7 @@ import { RealTimers, Scheduler, VirtualClock } from './clock';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SIGN_KEY } from './constants';
 import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
+import { RefundDesk } from './refunds';
 import { createSandboxServer } from './server';
 import { SandboxState } from './state';
 
@@ -74,6 +75,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 	const dispenser = new Dispenser(state);
 	const requests: Record<string, number> = {};
 	const inFlight = { now: 0, peak: 0 };
+	const refunds = new RefundDesk();
 	const resetAll = (): void => {
 		scheduler.clear();
 		faults.clear();
@@ -81,11 +83,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		clock.reset();
 		state.reset();
 		dispenser.reset();
+		refunds.reset();
 		for (const key of Object.keys(requests)) delete requests[key];
 		inFlight.peak = inFlight.now;
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, resetAll, timers, log });
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, refunds, resetAll, timers, log });
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

@@ -10,7 +10,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as activation from './activation';
 import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
-import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback, rememberedId } from './normalizeCallback';
+import { isDuplicate } from './dedupe';
+import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback } from './normalizeCallback';
 
 const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang
 
@@ -192,69 +193,4 @@ function readBody(
 	}
 	if (Array.isArray(parsedBody)) return { status: 400, error: 'Body must be a JSON object' };
 	return { status: 400, error: 'Empty body' };
-}
-
-/** Most results remembered for deduplication; the oldest are forgotten first beyond this. */
-const MAX_REMEMBERED = 2000;
-
-/**
- * Results being handled right now, per workflow and node. n8n loads static data fresh for each
- * request and saves it only after answering, so two copies of one callback arriving together would
- * both look new; this short-lived claim (not the store — static data is) closes that window.
- */
-const inFlight = new Map<string, number>();
-const IN_FLIGHT_MS = 15_000; // n8n saves static data within moments of answering
-
-function claim(ctx: IWebhookFunctions, key: string, now: number, windowMs: number): boolean {
-	for (const [k, until] of inFlight) if (until <= now) inFlight.delete(k);
-	const id = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}|${key}`;
-	if (inFlight.has(id)) return false;
-	inFlight.set(id, now + Math.min(IN_FLIGHT_MS, windowMs));
-	return true;
-}
-
-/**
- * Results this process has remembered but not yet written to static data, per workflow and node.
- * n8n writes static data to the database after every execution that changed it, so under a burst
- * of callbacks the trigger writes at most once per SAVE_EVERY_MS and keeps the rest here: a burst
- * of 600 results cost ~10% of the throughput of n8n's Webhook node when each one was written.
- * A callback arriving alone (the usual case) is always written at once.
- */
-const unsaved = new Map<string, { lines: string[]; savedAt: number }>();
-const SAVE_EVERY_MS = 1000;
-
-/**
- * Remembers each result with the time it was first seen, in the node's static data (saved by n8n
- * with the workflow). Stored as one string, one line "<base-36 ms> <12-char hash of the result
- * key>" per result, oldest first: a plain string because n8n watches static data through proxies,
- * hashed because the whole string is rewritten each time. Expired lines drop off the front;
- * never more than MAX_REMEMBERED lines.
- */
-function isDuplicate(ctx: IWebhookFunctions, resultKey: string): boolean {
-	const key = rememberedId(resultKey);
-	const windowMinutes = Number(ctx.getNodeParameter('dedupeWindowMinutes', 1440));
-	if (!(windowMinutes > 0)) return false;
-	const now = Date.now();
-	const cutoff = now - windowMinutes * 60_000;
-	const live = (line: string) => parseInt(line, 36) >= cutoff;
-	const seen = (line: string) => line.slice(line.indexOf(' ') + 1) === key;
-
-	const staticData = ctx.getWorkflowStaticData('node');
-	const stored = typeof staticData.seenResults === 'string' && staticData.seenResults !== '' ? staticData.seenResults.split('\n') : [];
-	const nodeKey = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}`;
-	const mine = unsaved.get(nodeKey) ?? { lines: [], savedAt: 0 };
-	mine.lines = mine.lines.filter(live);
-	if (stored.some((line) => live(line) && seen(line)) || mine.lines.some(seen)) return true; // nothing to save
-	if (!claim(ctx, key, now, windowMinutes * 60_000)) return true;
-
-	mine.lines.push(`${now.toString(36)} ${key}`);
-	if (now - mine.savedAt >= SAVE_EVERY_MS) {
-		const merged = [...stored.filter(live), ...mine.lines.filter((line) => !stored.includes(line))];
-		staticData.seenResults = merged.slice(-MAX_REMEMBERED).join('\n');
-		mine.lines = [];
-		mine.savedAt = now;
-	}
-	mine.lines = mine.lines.slice(-MAX_REMEMBERED);
-	unsaved.set(nodeKey, mine);
-	return false;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS } from '../shared/protocol';
+import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS, refundKeyFor } from '../shared/protocol';
 
 export type CallbackEvent = 'delivery.succeeded' | 'delivery.failed' | 'delivery.timeout' | 'other';
 
@@ -53,7 +53,7 @@ export function malformedDeliveryResult(raw: IDataObject): string | undefined {
 /**
  * The item the trigger emits (node version 1.1): the platform's fields under the platform's names,
  * as Put Delivery outputs them, and the same own fields (`outcome` with Put Delivery's values,
- * `success`, `reason` / `reasonZh`), so one IF expression works after either node. `machine_no`
+ * `success`, `reason` / `reasonZh`, `refund_key`), so one IF expression works after either node. `machine_no`
  * comes from the Notify URL (Create Order adds it); `receivedAt` is ISO 8601 in UTC.
  */
 export function normalizeCallback(raw: IDataObject, receivedAt: Date, query: IDataObject = {}): IDataObject {
@@ -78,6 +78,7 @@ export function normalizeCallback(raw: IDataObject, receivedAt: Date, query: IDa
 		error_msg: errorMsg,
 		reason: explained.reason ?? null,
 		reasonZh: explained.reasonZh ?? null,
+		refund_key: refundKeyFor(outcome, raw.order_id, raw.record_id),
 		receivedAt: receivedAt.toISOString(),
 		query,
 		raw,
@@ -98,6 +99,7 @@ export function legacyItem(item: IDataObject): IDataObject {
 		errorMsg: item.error_msg,
 		reason: item.reason,
 		reasonZh: item.reasonZh,
+		refundKey: item.refund_key,
 		receivedAt: item.receivedAt,
 		query: item.query,
 		raw: item.raw,

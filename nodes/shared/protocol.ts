@@ -229,3 +229,18 @@ export function explainOutcome(
 	if (outcome === 'timeout') return { reason: TIMEOUT_REASON.en, reasonZh: TIMEOUT_REASON.zh };
 	return {};
 }
+
+/**
+ * The refund idempotency key of a record that was not dispensed (outcome failed or timeout), else
+ * null. It depends only on the order and record, so every copy of one result — a re-pushed
+ * callback, Dispense's item, a retried execution on another worker — carries the same key: given
+ * to the payment provider as WeChat Pay `out_refund_no` / Alipay `out_request_no`, a second refund
+ * of the record is refused by the provider itself. ≤ 64 characters of [A-Za-z0-9_-].
+ */
+export function refundKeyFor(outcome: unknown, orderId: unknown, recordId: unknown): string | null {
+	if (outcome !== 'failed' && outcome !== 'timeout') return null;
+	const id = (value: unknown) => (/^[1-9]\d{0,15}$/.test(String(value)) ? String(value) : undefined);
+	const order = id(orderId);
+	const record = id(recordId);
+	return order && record ? `dsr-${order}-${record}` : null;
+}

@@ -103,6 +103,11 @@ async function callbacksAnswered(orderId: number, count: number): Promise<Json[]
 	}, 20_000, 100);
 }
 
+/** The payment-provider stand-in's refunds of one order. */
+async function refundsOf(orderId: number): Promise<Json[]> {
+	return (await platform.state()).refunds.filter((r: Json) => r.order_id === orderId);
+}
+
 async function sandboxOrder(orderId: number): Promise<Json> {
 	const { orders } = await platform.state();
 	return orders.find((o: Json) => o.order_id === orderId);
@@ -331,6 +336,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			expect(nodeOutput(run.data.resultData.runData, 'Dispense failed?', 0)).toHaveLength(0);
 			expect(run.data.resultData.runData['Set status Refund']).toBeUndefined();
 			expect((await sandboxOrder(successOrder)).status).toBe('SUCCESS');
+			expect(await refundsOf(successOrder)).toEqual([]);
 		});
 
 		it('an injected failure (stuck product), pushed twice at once, starts one execution that refunds the order and explains why', async () => {
@@ -382,6 +388,24 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const order = await sandboxOrder(orderId);
 			expect(order.status).toBe('REFUND');
 			expect(order.records[0]).toMatchObject({ dispense_count: 1, status: 'IS_FAILED' });
+			// The refund step passed the result's refund_key to the provider (the sandbox's stand-in), once.
+			expect(item.refund_key).toBe(`dsr-${orderId}-${dispensed.record_id}`);
+			expect(dispensed.refund_key).toBe(item.refund_key);
+			expect(await refundsOf(orderId)).toEqual([expect.objectContaining({ refund_key: item.refund_key, attempts: 1 })]);
+		});
+
+		it('the same failure re-pushed later (already Refund) stops at "Not refunded yet?": no second refund call', async () => {
+			const { orders } = await platform.state();
+			const refunded = orders.filter((o: Json) => o.status === 'REFUND').at(-1);
+			const failure = (await platform.state()).callbacks.find((c: Json) => c.body.order_id === refunded.order_id).body;
+			// A new copy the trigger has not seen (another webhook process, or its memory lost): a different status field.
+			const answer = await postCallback(`${triggerUrl}?token=${token}`, { ...failure, status: 'IS_FAILED' });
+			expect(answer.status).toBe(200);
+			const run = await waitFor(async () => (await refundRuns(refunded.order_id)).find((e) => nodeOutput(e.data.resultData.runData, 'Delivery result')[0]?.raw?.status === 'IS_FAILED'), 20_000, 200);
+			const data = run.data.resultData.runData;
+			expect(nodeOutput(data, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: refunded.order_id, changed: false, previous_status: 'REFUND' })]);
+			expect(data['Refund payment']).toBeUndefined();
+			expect(await refundsOf(refunded.order_id)).toEqual([expect.objectContaining({ attempts: 1 })]);
 		});
 
 		it('a forged callback (no token, wrong token) starts no execution', async () => {
@@ -440,8 +464,10 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			// The refund branch hangs off the node's "Not Dispensed" output.
 			expect(nodeOutput(runData, 'Dispense', 0)).toHaveLength(0);
 			expect(nodeOutput(runData, 'Dispense', 1)).toEqual([expect.objectContaining({ order_id: orderId, outcome: 'failed' })]);
-			expect(nodeOutput(runData, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, status: 2, updated: true })]);
+			expect(nodeOutput(runData, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, status: 2, changed: true })]);
 			expect((await sandboxOrder(orderId)).status).toBe('REFUND');
+			const [failed] = nodeOutput(runData, 'Dispense', 1);
+			expect(await refundsOf(orderId)).toEqual([expect.objectContaining({ refund_key: `dsr-${orderId}-${failed.record_id}`, attempts: 1 })]);
 		});
 	});
 });

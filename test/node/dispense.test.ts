@@ -140,6 +140,8 @@ describe('wait for result', () => {
 		const result = await run(put('10000004', order.orderId));
 		expect(result.error).toBeUndefined();
 		expect(notDispensed(result)).toMatchObject({ outcome: 'failed', status: '出货失败', statusEn: 'Dispense failed', fail_reason: errorMsg });
+		// The same key the trigger gives this record's failure callback: one refund, whoever asks.
+		expect(notDispensed(result).refund_key).toBe(`dsr-${order.orderId}-${order.recordIds[0]}`);
 		expect(notDispensed(result).deliveredAtIso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
 		// Get Delivery has no floor status, so the explanation comes from the fail reason alone.
 		expect(String(notDispensed(result).reason)).toMatch(reason);
@@ -151,7 +153,7 @@ describe('wait for result', () => {
 		const order = await client.paidOrder('10000001');
 		await client.fault({ kind: 'deviceSilent', machineNo: '10000001' });
 		const result = await run(put('10000001', order.orderId));
-		expect(notDispensed(result)).toMatchObject({ outcome: 'timeout', status: '出货超时' });
+		expect(notDispensed(result)).toMatchObject({ outcome: 'timeout', status: '出货超时', refund_key: `dsr-${order.orderId}-${order.recordIds[0]}` });
 		expect(String(notDispensed(result).reason)).toMatch(/did not report a result within 120 seconds/);
 		expect((await client.record(order.recordIds[0])).status).toBe('IS_TIMEOUT');
 		expect((await client.record(order.recordIds[0])).dispense_count).toBe(1);

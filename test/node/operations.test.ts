@@ -35,7 +35,7 @@ describe('success paths', () => {
 		expect(put.error).toBeUndefined();
 		expect(put.items).toHaveLength(2);
 		for (const item of put.items) {
-			expect(item.json).toMatchObject({ outcome: 'dispensed', status: '出货成功', delivery_id: expect.stringMatching(/^\d{16}$/) });
+			expect(item.json).toMatchObject({ outcome: 'dispensed', status: '出货成功', delivery_id: expect.stringMatching(/^\d{16}$/), refund_key: null });
 			expect(item.json.delivered_at).toEqual(expect.any(String));
 			expect(item.pairedItem).toEqual({ item: 0 });
 		}
@@ -101,9 +101,20 @@ describe('documented failures become NodeApiErrors with code, message and explan
 		await expectError({ resource: 'order', operation: 'get', orderId: '999999', machineNo: '10000001' }, 4004, /not found/i, /Check the Order ID/);
 	});
 
-	it('6043 invalid status change and 6049 already paid', async () => {
+	it('an order that already has the status is not updated again (changed: false, nothing sent); 6043 invalid status change', async () => {
 		const { orderId } = await client.paidOrder('10000001');
-		await expectError({ resource: 'order', operation: 'update', orderId: String(orderId), machineNo: '10000001', status: 1 }, 6049, /paid/i, /already paid/);
+		const puts = async () => (await client.state()).requests['PUT /orders/{order_id}'] ?? 0;
+		const before = await puts();
+		const again = await run({ resource: 'order', operation: 'update', orderId: String(orderId), machineNo: '10000001', status: 1 });
+		expect(again.error).toBeUndefined(); // not the platform's 6049 "already paid"
+		expect(again.items[0].json).toMatchObject({ order_id: orderId, order_status: 'SUCCESS', previous_status: 'SUCCESS', changed: false, updated: false });
+		expect(await puts()).toBe(before);
+		const refund = await run({ resource: 'order', operation: 'update', orderId: String(orderId), machineNo: '10000001', status: 2 });
+		expect(refund.items[0].json).toMatchObject({ order_status: 'REFUND', previous_status: 'SUCCESS', changed: true, updated: true });
+		expect(await puts()).toBe(before + 1);
+		const refundAgain = await run({ resource: 'order', operation: 'update', orderId: String(orderId), machineNo: '10000001', status: 2 });
+		expect(refundAgain.items[0].json).toMatchObject({ order_status: 'REFUND', previous_status: 'REFUND', changed: false });
+		expect(await puts()).toBe(before + 1);
 		await client.setStatus('10000001', orderId, 3);
 		await expectError({ resource: 'order', operation: 'update', orderId: String(orderId), machineNo: '10000001', status: 1 }, 6043, /status/i, /not in a state/);
 	});
@@ -135,11 +146,16 @@ describe('documented failures become NodeApiErrors with code, message and explan
 		expect((await client.record(recordIds[0])).dispense_count).toBe(0);
 	});
 
-	it('6034 record already dispensed', async () => {
+	it('6034 record already dispensed (a copy of the execution, a retry): its state is reported, nothing is sent again', async () => {
 		const { orderId, recordIds } = await client.paidOrder('10000002');
 		const params = { resource: 'delivery', operation: 'put', orderId: String(orderId), machineNo: '10000002', dispense: 'record', recordId: String(recordIds[0]), waitForResult: true };
 		expect((await run(params)).items[0].json.outcome).toBe('dispensed');
-		await expectError(params, 6034, /already delivered/i, /already dispensed/);
+		const puts = async () => (await client.state()).requests['POST /deliveries'] ?? 0;
+		const before = await puts();
+		const again = await run(params);
+		expect(again.error).toBeUndefined();
+		expect(again.items[0].json).toMatchObject({ outcome: 'dispensed', record_status: 'IS_SUCCESS', already_handled: true, note: expect.stringMatching(/already dispensed/) });
+		expect(await puts()).toBe(before + 1); // the one refused command (6034), not re-sent
 		expect((await client.record(recordIds[0])).dispense_count).toBe(1);
 	});
 

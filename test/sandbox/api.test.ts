@@ -348,3 +348,21 @@ describe('admin routes', () => {
 		expect((await c.http.get('/__sandbox/nope')).status).toBe(404);
 	});
 });
+
+describe('payment provider stand-in: refunds by idempotency key', () => {
+	it('refunds a key once, answers later calls as repeats, counts every call, and forgets on reset', async () => {
+		const refund = (body: unknown) => c.http.post('/__sandbox/refunds', body, { validateStatus: () => true });
+		expect((await refund({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000 })).data).toMatchObject({ refunded: true, duplicate: false });
+		expect((await refund({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000 })).data).toMatchObject({ refunded: false, duplicate: true });
+		expect((await refund({ refund_key: 'dsr-1000-5001' })).data).toMatchObject({ refunded: true });
+		expect((await refund({ refund_key: 'not a key!' })).status).toBe(400);
+		expect((await refund({ refund_key: 'x'.repeat(65) })).status).toBe(400);
+		const { refunds } = await c.state();
+		expect(refunds).toEqual([
+			expect.objectContaining({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000, attempts: 2 }),
+			expect.objectContaining({ refund_key: 'dsr-1000-5001', attempts: 1 }),
+		]);
+		await c.http.post('/__sandbox/reset');
+		expect((await c.state()).refunds).toEqual([]);
+	});
+});

@@ -30,6 +30,7 @@ describe('normalizeCallback', () => {
 			error_msg: 'Slave Comm Error',
 			reason: 'The slave board is unreachable (Motor fault)',
 			reasonZh: '与从板通信失败（电机故障）',
+			refund_key: 'dsr-60-78',
 			receivedAt: '2026-11-22T06:00:00.000Z',
 			query: { machine_no: '10000002', shop: 'north' },
 			raw: DOC_FAILURE,
@@ -49,6 +50,7 @@ describe('normalizeCallback', () => {
 			errorMsg: 'Slave Comm Error',
 			reason: 'The slave board is unreachable (Motor fault)',
 			reasonZh: '与从板通信失败（电机故障）',
+			refundKey: 'dsr-60-78',
 			receivedAt: '2026-11-22T06:00:00.000Z',
 			query: {},
 			raw: DOC_FAILURE,
@@ -57,7 +59,7 @@ describe('normalizeCallback', () => {
 
 	it('a success has no reason; outcome "dispensed" as Put Delivery says it', () => {
 		const item = normalizeCallback({ ...DOC_FAILURE, deliver_status: '1', error_msg: '', floor_status: '1' }, at);
-		expect(item).toMatchObject({ event: 'delivery.succeeded', outcome: 'dispensed', success: true, reason: null, reasonZh: null, channelStatus: 'Channel normal' });
+		expect(item).toMatchObject({ event: 'delivery.succeeded', outcome: 'dispensed', success: true, reason: null, reasonZh: null, refund_key: null, channelStatus: 'Channel normal' });
 	});
 
 	it('a machine number that is not one is not passed on as machine_no (it stays in query)', () => {

@@ -13,6 +13,7 @@ import {
 	MACHINE_BUSY_CODE,
 	MACHINE_BUSY_MESSAGE,
 	outcomeOfStatus,
+	refundKeyFor,
 } from '../../nodes/shared/protocol';
 
 // The protocol page as received (docs/PROTOCOL.md is a verbatim copy of ../shared/PROTOCOL.md).
@@ -106,5 +107,26 @@ describe('delivery twins: English status and zoned times', () => {
 	it('adds nothing it does not know', () => {
 		expect(deliveryTwins({ status: 'something new', delivered_at: 'yesterday' })).toEqual({});
 		expect(deliveryTwins({})).toEqual({});
+	});
+});
+
+describe('refund_key: one stable key per record that was not dispensed', () => {
+	it('is the same for every copy of a result and fits WeChat Pay out_refund_no / Alipay out_request_no', () => {
+		const key = refundKeyFor('failed', 1000, '5000');
+		expect(key).toBe('dsr-1000-5000');
+		expect(refundKeyFor('failed', '1000', 5000)).toBe(key); // numbers or strings: one key
+		expect(refundKeyFor('timeout', 1000, 5000)).toBe(key); // failed or timed out: the same record, one refund
+		expect(refundKeyFor('failed', 1000, 5001)).not.toBe(key);
+		const longest = refundKeyFor('failed', '9007199254740991', '9007199254740991') as string;
+		expect(longest).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+	});
+
+	it('is null when there is nothing to refund or no valid ids', () => {
+		expect(refundKeyFor('dispensed', 1000, 5000)).toBeNull();
+		expect(refundKeyFor('sent', 1000, 5000)).toBeNull();
+		expect(refundKeyFor('other', 1000, 5000)).toBeNull();
+		expect(refundKeyFor('failed', undefined, 5000)).toBeNull();
+		expect(refundKeyFor('failed', 1000, '-1')).toBeNull();
+		expect(refundKeyFor('failed', 1000, '50 00')).toBeNull();
 	});
 });

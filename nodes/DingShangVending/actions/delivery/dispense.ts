@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { DispenseOutcome } from '../../../shared/protocol';
-import { DELIVERY_METHOD, deliveryTwins, explainOutcome, isMachineBusy, outcomeOfStatus, TIMEOUT_REASON } from '../../../shared/protocol';
+import { DELIVERY_METHOD, deliveryTwins, explainOutcome, isMachineBusy, outcomeOfStatus, refundKeyFor, TIMEOUT_REASON } from '../../../shared/protocol';
 import type { DingShangCredentials } from '../../../shared/transport';
 import { DingShangFailure, dingShangRead, trySend, tryRead } from '../../../shared/transport';
 
@@ -61,8 +61,10 @@ async function recordStatusOrThrow(ctx: IExecuteFunctions, creds: DingShangCrede
 
 interface Sent {
 	delivery?: IDataObject;
-	/** Set when the answer was lost and the record status was read instead. */
+	/** Set when the answer was lost, or the record was no longer waiting, and its status was read instead. */
 	recordStatus?: string;
+	/** The record had been dispensed (or was being dispensed) by another execution. */
+	byOther?: boolean;
 }
 
 /**
@@ -109,9 +111,10 @@ async function sendDispense(
 			backoffMs = Math.min(backoffMs * 2, 5000);
 			continue;
 		}
-		if (failure.kind === 'platform' && code === 6034 && resends > 0) {
-			// Our earlier command, whose answer was lost, was executed after all.
-			return { recordStatus: await recordStatusOrThrow(ctx, creds, s, recordId) };
+		if (failure.kind === 'platform' && code === 6034) {
+			// No longer waiting: our earlier command (answer lost) or another execution — a copy of
+			// this one on another worker, a retry — dispensed it. Report its state; never re-send.
+			return { recordStatus: await recordStatusOrThrow(ctx, creds, s, recordId), byOther: resends === 0 };
 		}
 		if (failure.kind === 'notSent' && notSentRetries < 2) {
 			notSentRetries++;
@@ -208,6 +211,16 @@ export async function dispenseRecord(
 	s: DispenseSettings,
 	recordId: string,
 ): Promise<IDataObject> {
+	const item = await describeDispense(ctx, creds, s, recordId);
+	return { ...item, refund_key: refundKeyFor(item.outcome, s.orderId, recordId) };
+}
+
+async function describeDispense(
+	ctx: IExecuteFunctions,
+	creds: DingShangCredentials,
+	s: DispenseSettings,
+	recordId: string,
+): Promise<IDataObject> {
 	const sent = await sendDispense(ctx, creds, s, recordId);
 	const base: IDataObject = {
 		machine_no: s.machineNo,
@@ -217,9 +230,11 @@ export async function dispenseRecord(
 	if (sent.delivery) Object.assign(base, sent.delivery);
 	if (sent.recordStatus !== undefined) {
 		base.record_status = sent.recordStatus;
-		base.answer_lost = true;
-		base.note =
-			'The dispense answer was lost; the record status was read back instead of sending the command again (no double dispense).';
+		if (sent.byOther) base.already_handled = true;
+		else base.answer_lost = true;
+		base.note = sent.byOther
+			? 'This record was already dispensed (or being dispensed) by another execution; its status was read instead of sending a second command.'
+			: 'The dispense answer was lost; the record status was read back instead of sending the command again (no double dispense).';
 	}
 	const deliveryId = sent.delivery?.delivery_id ? String(sent.delivery.delivery_id) : undefined;
 

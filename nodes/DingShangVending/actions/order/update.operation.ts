@@ -27,7 +27,7 @@ export const description: INodeProperties[] = [
 			{ name: userPaying.name, value: userPaying.value },
 			{ name: payError.name, value: payError.value },
 		],
-		description: 'The new order status. Set Paid after the payment succeeded, then dispense.',
+		description: 'The new order status. Set Paid after the payment succeeded, then dispense. The order is read first: if it already has this status nothing is sent and the output says changed: false — stop a refund branch there, so a repeated result refunds nothing twice.',
 		hint: 'Any status other than Paid returns the ordered quantity to the machine stock. Orders left unpaid for 20 minutes expire and can no longer be updated or dispensed.',
 		displayOptions: { show: { resource: ['order'], operation: ['update'] } },
 	},
@@ -39,7 +39,12 @@ interface UpdateInput {
 	status: number;
 }
 
-/** Seed 000: `PUT /orders/{order_id}` with a signed `machine_no`, `status`, `timestamp`. */
+/**
+ * Seed 000: `PUT /orders/{order_id}` with a signed `machine_no`, `status`, `timestamp` — after
+ * reading the order: when it already has the wanted status nothing is sent and the item says
+ * `changed: false`, so a copy of a result handled before (a re-pushed callback, a retried
+ * execution) stops before its refund step.
+ */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<UpdateInput>(this, {
 		parse: (i) => ({
@@ -51,13 +56,31 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {
-			await updateOrder(this, creds, input);
-			const platformStatus = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
+			const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
+			const before = await readStatus(this, creds, input);
+			const changed = before !== wanted;
+			if (changed) await updateOrder(this, creds, input);
 			return [
-				{ order_id: Number(input.orderId), machine_no: input.machineNo, status: input.status, order_status: platformStatus, updated: true },
+				{
+					order_id: Number(input.orderId),
+					machine_no: input.machineNo,
+					status: input.status,
+					order_status: wanted,
+					previous_status: before ?? null,
+					changed,
+					updated: changed,
+				},
 			];
 		},
 	});
+}
+
+/** The order's platform status (SUCCESS, REFUND, …); a failed read throws, so nothing is sent. */
+async function readStatus(ctx: IExecuteFunctions, creds: DingShangCredentials, input: UpdateInput): Promise<string | undefined> {
+	const order = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${input.orderId}`, signed: { machine_no: input.machineNo } });
+	if (!order.ok) throw order.failure;
+	// An absent status (protobuf JSON omits the enum's zero value, undocumented) counts as unknown: sent.
+	return (order.envelope.data as { status?: string } | undefined)?.status;
 }
 
 /**
