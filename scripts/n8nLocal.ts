@@ -125,13 +125,17 @@ function spawnGuarded(command: string, args: string[], opts: { cwd?: string; env
 	});
 }
 
-/** Runs a command to completion (guarded, see GUARD); kills its group after `timeoutMs`. */
-export async function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
+/**
+ * Runs a command to completion (guarded, see GUARD); kills its group after `timeoutMs`.
+ * `echo`: also shows its output as it comes (on stderr), for long installs.
+ */
+export async function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; echo?: boolean }): Promise<RunResult> {
 	const child = spawnGuarded(command, args, opts);
 	let stdout = '';
 	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+	const echo = (chunk: Buffer) => opts.echo && process.stderr.write(chunk);
+	child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString('utf8')), echo(chunk)));
+	child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk.toString('utf8')), echo(chunk)));
 	let timedOut = false;
 	const timer = setTimeout(() => {
 		timedOut = true;
@@ -220,6 +224,8 @@ export interface N8nSettings {
 	/** Fixed in tests; `npm start` lets n8n generate and keep one in the user folder. */
 	encryptionKey?: string;
 	logLevel?: 'error' | 'warn' | 'info' | 'debug';
+	/** Added last to the environment, over the defaults (e.g. queue mode, Postgres: scripts/queueStack.ts). */
+	extraEnv?: Record<string, string>;
 }
 
 export const n8nUrl = (port: number) => `http://127.0.0.1:${port}`;
@@ -264,6 +270,7 @@ export function n8nEnv(s: N8nSettings): NodeJS.ProcessEnv {
 		N8N_SECURE_COOKIE: 'false',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		DB_SQLITE_POOL_SIZE: '2',
+		...s.extraEnv,
 	};
 }
 
@@ -350,25 +357,34 @@ export async function importExamples(s: N8nSettings, vars: ExampleVars, opts: { 
 	return workflows.map((wf) => wf.name);
 }
 
-export interface RunningN8n {
-	url: string;
+/** A long-running child (guarded, see GUARD) started by startProcess. */
+export interface RunningProcess {
 	pid: number;
-	/** Last lines of n8n's output (for error messages). */
+	/** Last lines of its output (for error messages). */
 	recentOutput(): string;
 	/** Resolves when the process has exited. */
 	exited: Promise<number | null>;
-	/** SIGTERM to n8n's process group, SIGKILL after `graceMs`; resolves once it is gone. */
+	/** SIGTERM to its process group, SIGKILL after `graceMs`; resolves once it is gone. */
 	stop(graceMs?: number): Promise<void>;
+	/** `signal` (default SIGKILL: a crash) to its whole process group; resolves once it is gone. */
+	kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-const READY_LINE = /Editor is now accessible via/;
+export interface RunningN8n extends RunningProcess {
+	url: string;
+}
 
 /**
- * `n8n start` in its own process group; resolves once the log says the editor is accessible
- * (webhooks of active workflows are registered by then, unlike when /healthz first answers).
+ * Starts `command` in its own process group and resolves once a line of its output matches
+ * `ready`; on exit or time-out first, stops it and throws with the last lines of its output.
  */
-export async function startN8n(s: N8nSettings, opts: { onLine?: (line: string) => void; timeoutMs?: number } = {}): Promise<RunningN8n> {
-	const child = spawnGuarded(s.n8n.node, [s.n8n.bin, 'start'], { cwd: s.userFolder, env: n8nEnv(s) });
+export async function startProcess(
+	name: string,
+	command: string,
+	args: string[],
+	opts: { cwd?: string; env?: NodeJS.ProcessEnv; ready: RegExp; onLine?: (line: string) => void; timeoutMs: number },
+): Promise<RunningProcess> {
+	const child = spawnGuarded(command, args, opts);
 	const recent: string[] = [];
 	let ready: () => void = () => undefined;
 	const readyPromise = new Promise<void>((done) => (ready = done));
@@ -378,43 +394,76 @@ export async function startN8n(s: N8nSettings, opts: { onLine?: (line: string) =
 			recent.push(line);
 			if (recent.length > 60) recent.shift();
 			opts.onLine?.(line);
-			if (READY_LINE.test(line)) ready();
+			if (opts.ready.test(line)) ready();
 		}
 	};
 	child.stdout.on('data', onData);
 	child.stderr.on('data', onData);
 	const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-	const n8n: RunningN8n = {
-		url: n8nUrl(s.port),
+	const gone = async () => {
+		await exited;
+		child.stdin.end();
+		killGroup(child, 'SIGKILL', true); // anything it started and left behind
+	};
+	const proc: RunningProcess = {
 		pid: child.pid as number,
 		recentOutput: () => recent.join('\n'),
 		exited,
 		async stop(graceMs = 15_000) {
-			if (child.exitCode !== null || child.signalCode !== null) return;
 			killGroup(child, 'SIGTERM');
 			const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
-			await exited;
+			await gone();
 			clearTimeout(timer);
-			child.stdin.end();
-			killGroup(child, 'SIGKILL', true); // anything n8n itself started and left behind
+		},
+		async kill(signal = 'SIGKILL') {
+			killGroup(child, signal);
+			await gone();
 		},
 	};
-	const timeoutMs = opts.timeoutMs ?? 120_000;
 	let timer: NodeJS.Timeout | undefined;
 	const outcome = await Promise.race([
 		readyPromise.then(() => 'ready' as const),
 		exited.then((code) => `exited with code ${code}` as const),
-		new Promise<string>((done) => (timer = setTimeout(() => done(`not ready after ${timeoutMs / 1000} s`), timeoutMs))),
+		new Promise<string>((done) => (timer = setTimeout(() => done(`not ready after ${opts.timeoutMs / 1000} s`), opts.timeoutMs))),
 	]);
 	clearTimeout(timer);
 	if (outcome !== 'ready') {
-		await n8n.stop(2_000);
-		throw new Error(`n8n ${outcome}:\n${n8n.recentOutput()}`);
+		await proc.stop(2_000);
+		throw new Error(`${name} ${outcome}:\n${proc.recentOutput()}`);
 	}
-	return n8n;
+	return proc;
 }
 
-const tail = (text: string, lines = 30) => text.trim().split('\n').slice(-lines).join('\n');
+export type N8nCommand = 'start' | 'worker' | 'webhook';
+
+/**
+ * What each command logs once it serves: `start` once the editor is accessible (webhooks of
+ * active workflows are registered by then, unlike when /healthz first answers), `worker` once it
+ * takes jobs from the queue, `webhook` once it listens.
+ */
+const READY_LINE: Record<N8nCommand, RegExp> = {
+	start: /Editor is now accessible via/,
+	worker: /n8n worker is now ready/,
+	webhook: /Webhook listener waiting for requests/,
+};
+
+/** `n8n start` (or `worker` / `webhook` with `args`, see scripts/queueStack.ts) in its own process group; resolves once it is ready. */
+export async function startN8n(
+	s: N8nSettings,
+	opts: { command?: N8nCommand; args?: string[]; onLine?: (line: string) => void; timeoutMs?: number } = {},
+): Promise<RunningN8n> {
+	const command = opts.command ?? 'start';
+	const proc = await startProcess(`n8n ${command}`, s.n8n.node, [s.n8n.bin, command, ...(opts.args ?? [])], {
+		cwd: s.userFolder,
+		env: n8nEnv(s),
+		ready: READY_LINE[command],
+		onLine: opts.onLine,
+		timeoutMs: opts.timeoutMs ?? 120_000,
+	});
+	return { ...proc, url: n8nUrl(s.port) };
+}
+
+export const tail = (text: string, lines = 30) => text.trim().split('\n').slice(-lines).join('\n');
 
 // ─── REST (session) and public API (API key) ───────────────────────────────────────────────
 
@@ -428,7 +477,7 @@ export class HttpError extends Error {
 	}
 }
 
-const API_KEY_SCOPES = ['workflow:create', 'workflow:read', 'workflow:update', 'workflow:list', 'workflow:activate', 'workflow:deactivate', 'execution:read', 'execution:list'];
+const API_KEY_SCOPES = ['workflow:create', 'workflow:read', 'workflow:update', 'workflow:list', 'workflow:activate', 'workflow:deactivate', 'execution:read', 'execution:list', 'execution:retry'];
 
 export class N8nClient {
 	private cookie?: string;
@@ -548,6 +597,25 @@ export class N8nClient {
 	async executions(workflowId: string): Promise<any[]> {
 		const page = await this.api('GET', `/executions?workflowId=${encodeURIComponent(workflowId)}&includeData=true&limit=100`);
 		return page.data as any[];
+	}
+
+	/** Every execution of a workflow (the public API's pages, followed to the end), newest first. */
+	async allExecutions(workflowId: string, includeData = true): Promise<any[]> {
+		const all: any[] = [];
+		let cursor: string | undefined;
+		for (let page = 0; page < 100; page++) {
+			const query = `workflowId=${encodeURIComponent(workflowId)}&includeData=${includeData}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+			const answer = await this.api('GET', `/executions?${query}`);
+			all.push(...(answer.data as any[]));
+			cursor = answer.nextCursor ?? undefined;
+			if (!cursor) break;
+		}
+		return all;
+	}
+
+	/** Retries an execution (what the editor's "Retry" does); returns the new execution's id. */
+	async retryExecution(id: string): Promise<string> {
+		return String((await this.api('POST', `/executions/${id}/retry`, {})).id);
 	}
 }
 

@@ -399,7 +399,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const refunded = orders.filter((o: Json) => o.status === 'REFUND').at(-1);
 			const failure = (await platform.state()).callbacks.find((c: Json) => c.body.order_id === refunded.order_id).body;
 			// A new copy the trigger has not seen (another webhook process, or its memory lost): a different status field.
-			const answer = await postCallback(`${triggerUrl}?token=${token}`, { ...failure, status: 'IS_FAILED' });
+			const answer = await postCallback(`${triggerUrl}?token=${token}&machine_no=${refunded.machine_no}`, { ...failure, status: 'IS_FAILED' });
 			expect(answer.status).toBe(200);
 			const run = await waitFor(async () => (await refundRuns(refunded.order_id)).find((e) => nodeOutput(e.data.resultData.runData, 'Delivery result')[0]?.raw?.status === 'IS_FAILED'), 20_000, 200);
 			const data = run.data.resultData.runData;
