@@ -188,6 +188,31 @@ export function chinaTimeToIso(value: unknown): string | undefined {
 }
 
 /**
+ * A date-time as the platform wants it: "YYYY-MM-DD HH:mm:ss" in China time (UTC+8). A value with a
+ * zone (`Z`, `+01:00`) is converted; one without (n8n's date picker) is taken as China time already.
+ * Undefined when it is not a date-time.
+ */
+export function toChinaTime(value: unknown): string | undefined {
+	const text = typeof value === 'string' ? value.trim() : value instanceof Date ? value.toISOString() : '';
+	const local = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d)(:\d\d)?(\.\d+)?$/.exec(text);
+	if (local) return `${local[1]} ${local[2]}${local[3] ?? ':00'}`;
+	if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(text)) return undefined;
+	const ms = Date.parse(text);
+	if (Number.isNaN(ms)) return undefined;
+	return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** `machine_type` of Get Machine, in English and Chinese. */
+export const MACHINE_TYPES: Record<string, Explained> = {
+	'1': { en: 'Vending machine', zh: '售卖机' },
+	'2': { en: 'Amusement machine', zh: '娱乐机' },
+	'3': { en: 'Claw machine', zh: '娃娃机' },
+	'4': { en: 'Borrowing locker', zh: '借用柜' },
+	'5': { en: 'Return locker', zh: '归还柜' },
+	'6': { en: 'Grid locker', zh: '格子柜' },
+};
+
+/**
  * Own fields beside a delivery's platform fields: `statusEn` (the Chinese `status` in English) and
  * `deliveredAtIso` / `pickupAtIso` (the China-time times with their zone). Absent when unknown.
  */

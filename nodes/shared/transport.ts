@@ -37,6 +37,8 @@ export interface FailureDetails {
 	platformMessage?: string;
 	httpStatus?: number;
 	cause?: string;
+	/** The envelope's `data` of a refusal: usually empty, but 10025 (pickup code used) names the order. */
+	data?: unknown;
 }
 
 export class DingShangFailure extends Error {
@@ -179,7 +181,7 @@ export async function trySend(ctx: RequestContext, creds: DingShangCredentials, 
 		return { ok: false, failure: new DingShangFailure('unknown', message, { httpStatus: response.statusCode }) };
 	}
 	if (envelope.code !== 0) {
-		const details = { code: envelope.code, platformMessage: envelope.message, httpStatus: response.statusCode };
+		const details = { code: envelope.code, platformMessage: envelope.message, httpStatus: response.statusCode, data: envelope.data };
 		return { ok: false, failure: new DingShangFailure('platform', `DingShang error ${envelope.code}: ${envelope.message}`, details) };
 	}
 	return { ok: true, envelope };

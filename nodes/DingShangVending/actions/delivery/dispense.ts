@@ -149,22 +149,19 @@ export function pollDelayMs(elapsedMs: number): number {
 	return Math.min(2000, Math.round(elapsedMs / 4));
 }
 
-/** Polls Get Delivery (or the order record when no delivery id is known) until a final outcome. */
-async function waitForOutcome(
-	ctx: IExecuteFunctions,
-	creds: DingShangCredentials,
-	s: DispenseSettings,
-	recordId: string,
-	deliveryId: string | undefined,
+/** Polls `check` (Get Delivery, or the order record when no delivery id is known) until a final outcome. */
+export async function waitForOutcome(
+	resultTimeoutSeconds: number,
+	check: () => Promise<Check>,
 ): Promise<{ outcome: DispenseOutcome; delivery?: IDataObject; recordStatus?: string; timedOut?: boolean }> {
 	const started = Date.now();
-	const deadline = started + s.resultTimeoutSeconds * 1000;
+	const deadline = started + resultTimeoutSeconds * 1000;
 	for (let checks = 0; ; checks++) {
 		const delayMs = pollDelayMs(Date.now() - started);
 		const left = deadline - Date.now();
 		if (checks > 0 && delayMs > left) return { outcome: 'timeout', timedOut: true };
 		await sleep(Math.max(0, Math.min(delayMs, left))); // at least one check, even with a tiny timeout
-		const checked = await checkOnce(ctx, creds, s, recordId, deliveryId);
+		const checked = await check();
 		// A platform refusal ends the wait; a transient read failure does not (keep polling to the deadline).
 		if ('failure' in checked) {
 			if (checked.failure.kind === 'platform') throw checked.failure;
@@ -174,8 +171,8 @@ async function waitForOutcome(
 	}
 }
 
-type Check = { failure: DingShangFailure } | { outcome?: DispenseOutcome; delivery?: IDataObject; recordStatus?: string };
-const isFinal = (o: ReturnType<typeof outcomeOfStatus>): o is DispenseOutcome => o === 'dispensed' || o === 'failed' || o === 'timeout';
+export type Check = { failure: DingShangFailure } | { outcome?: DispenseOutcome; delivery?: IDataObject; recordStatus?: string };
+export const isFinal = (o: ReturnType<typeof outcomeOfStatus>): o is DispenseOutcome => o === 'dispensed' || o === 'failed' || o === 'timeout';
 
 /** One look at the dispense: Get Delivery, or the order record when no delivery id is known. */
 async function checkOnce(
@@ -243,7 +240,7 @@ async function describeDispense(
 		const outcome = known === 'dispensed' || known === 'failed' || known === 'timeout' ? known : 'sent';
 		return { ...base, ...deliveryTwins(base), outcome, ...explainOutcome(outcome) };
 	}
-	const result = await waitForOutcome(ctx, creds, s, recordId, deliveryId);
+	const result = await waitForOutcome(s.resultTimeoutSeconds, async () => await checkOnce(ctx, creds, s, recordId, deliveryId));
 	const merged: IDataObject = { ...base, ...(result.delivery ?? {}) };
 	Object.assign(merged, deliveryTwins(merged));
 	if (result.recordStatus) merged.record_status = result.recordStatus;

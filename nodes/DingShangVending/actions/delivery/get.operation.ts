@@ -7,7 +7,7 @@ import { REQUEST_LANES, runItems } from '../runItems';
 import { machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [
-	machineNoField('delivery', ['get']),
+	...machineNoField('delivery', ['get']),
 	{
 		displayName: 'Delivery ID',
 		name: 'deliveryId',
@@ -24,7 +24,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
 		parse: (i) => ({
-			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
 			deliveryId: positiveId('Delivery ID', this.getNodeParameter('deliveryId', i)),
 		}),
 		// Reads: no order to keep, so every item is its own group.

@@ -12,7 +12,7 @@ import { withMachine } from './machineQueue';
 const show = { resource: ['delivery'], operation: ['put'] };
 
 export const description: INodeProperties[] = [
-	machineNoField('delivery', ['put']),
+	...machineNoField('delivery', ['put']),
 	orderIdField('delivery', ['put']),
 	{
 		displayName: 'Dispense',
@@ -132,7 +132,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
 			const mode = this.getNodeParameter('dispense', i, 'allPending') as string;
 			return {
-				machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+				machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
 				orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
 				recordId: mode === 'record' ? positiveId('Record ID', this.getNodeParameter('recordId', i)) : undefined,
 				waitForResult: this.getNodeParameter('waitForResult', i, true) as boolean,

@@ -10,7 +10,7 @@ import { invalid, machineNo, optionalUrl, positiveId, tradeId, integerInRange } 
 const show = { resource: ['order'], operation: ['create'] };
 
 export const description: INodeProperties[] = [
-	machineNoField('order', ['create']),
+	...machineNoField('order', ['create']),
 	{
 		displayName: 'Products',
 		name: 'products',
@@ -91,7 +91,7 @@ export function withMachineNo(url: string, machine: string): string {
 	return `${base}${separator}machine_no=${machine}${fragment}`;
 }
 
-function generatedTradeId(): string {
+export function generatedTradeId(): string {
 	return `n8n${Date.now()}${randomBytes(6).toString('hex')}`; // 28 characters, unique enough
 }
 
@@ -101,7 +101,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		parse: (i) => {
 			const lines = (this.getNodeParameter('products.product', i, []) as IDataObject[]) ?? [];
 			if (!Array.isArray(lines) || lines.length === 0) throw invalid('Products', lines, 'add at least one product');
-			const machine = machineNo(this.getNodeParameter('machineNo', i));
+			const machine = machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true }));
 			const notifyUrl = optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, ''));
 			const addMachineNo = this.getNodeParameter('addMachineNo', i, true) as boolean;
 			return {

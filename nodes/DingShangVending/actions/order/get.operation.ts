@@ -5,14 +5,14 @@ import { machineNoField, orderIdField } from '../common.descriptions';
 import { REQUEST_LANES, runItems } from '../runItems';
 import { machineNo, positiveId } from '../validate';
 
-export const description: INodeProperties[] = [orderIdField('order', ['get']), machineNoField('order', ['get'])];
+export const description: INodeProperties[] = [orderIdField('order', ['get']), ...machineNoField('order', ['get'])];
 
 /** `POST /orders/{order_id}` (signed): the order with its records and their status. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
 		parse: (i) => ({
 			orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
-			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
 		}),
 		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
 		lanes: REQUEST_LANES,

@@ -11,7 +11,7 @@ const [paid, refund, closed, revoked, userPaying, payError] = ORDER_STATUS_OPTIO
 
 export const description: INodeProperties[] = [
 	orderIdField('order', ['update']),
-	machineNoField('order', ['update']),
+	...machineNoField('order', ['update']),
 	{
 		displayName: 'Status',
 		name: 'status',
@@ -49,7 +49,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await runItems<UpdateInput>(this, {
 		parse: (i) => ({
 			orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
-			machineNo: machineNo(this.getNodeParameter('machineNo', i)),
+			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
 			status: integerInRange('Status', this.getNodeParameter('status', i), 1, 6),
 		}),
 		// Updates of one order keep their order; different orders go in parallel.

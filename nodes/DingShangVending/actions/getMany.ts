@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { integerInRange } from './validate';
+
+/** n8n's Return All / Limit pair, shown on one resource's Get Many. */
+export function returnAllFields(resource: string): INodeProperties[] {
+	const show = { resource: [resource], operation: ['getAll'] };
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+		},
+	];
+}
+
+/** How many results the item asks for: Infinity with Return All. */
+export function wanted(ctx: IExecuteFunctions, itemIndex: number): number {
+	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return Infinity;
+	return integerInRange('Limit', ctx.getNodeParameter('limit', itemIndex, 50), 1, 100_000);
+}
+
+/** The platform's list answer as an array: protobuf JSON leaves an empty list out entirely. */
+export function asList<T = Record<string, unknown>>(data: unknown): T[] {
+	return Array.isArray(data) ? (data as T[]) : [];
+}

@@ -1,0 +1,99 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { maskUrlTokens } from '../../../shared/secrets';
+import type { DingShangCredentials } from '../../../shared/transport';
+import { dingShangRead, isRetryable, trySend } from '../../../shared/transport';
+import { machineNoField, notifyUrlField, productIdField } from '../common.descriptions';
+import { generatedTradeId, withMachineNo } from '../order/create.operation';
+import { REQUEST_LANES, runItems } from '../runItems';
+import { asText, invalid, machineNo, optionalUrl, positiveId, tradeId } from '../validate';
+
+const show = { resource: ['pickupCode'], operation: ['consume'] };
+
+/** Code 10025 "取货码已使用": the code was used, and `data.order_id` names the order it made. */
+const CODE_ALREADY_USED = 10025;
+
+export const description: INodeProperties[] = [
+	...machineNoField('pickupCode', ['consume']),
+	{
+		displayName: 'Code',
+		name: 'code',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '385920',
+		description: 'The pickup code the customer typed (6–10 digits)',
+		displayOptions: { show },
+	},
+	...productIdField('pickupCode', ['consume']),
+	notifyUrlField('pickupCode', ['consume']),
+	{
+		displayName: 'Trade ID',
+		name: 'tradeId',
+		type: 'string',
+		default: '',
+		description: 'Your own unique reference for the order (20–32 characters). Leave empty to generate one.',
+		displayOptions: { show },
+	},
+];
+
+interface ConsumeInput {
+	machineNo: string;
+	code: string;
+	productId: string;
+	notifyUrl?: string;
+	tradeId: string;
+}
+
+async function readOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, machine: string, orderId: string): Promise<IDataObject> {
+	const answer = await dingShangRead(ctx, creds, { method: 'POST', path: `/orders/${orderId}`, signed: { machine_no: machine } });
+	return (answer.data ?? {}) as IDataObject;
+}
+
+/**
+ * `POST /consumes`, method `event.consume.pickup_code`: the `PICKUPCODE` order with its records,
+ * to dispense next with Dispense. A code used before answers 10025 with its order id: that order
+ * is output with `outcome: already_consumed`, so a re-run dispenses nothing twice (Dispense skips
+ * records already dispensed). A lost answer is safe to ask again for the same reason.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems<ConsumeInput>(this, {
+		parse: (i) => {
+			const machine = machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true }));
+			const code = asText(this.getNodeParameter('code', i));
+			if (!/^\d{6,10}$/.test(code)) throw invalid('Code', this.getNodeParameter('code', i), 'expected the 6 to 10 digits of a pickup code');
+			const notifyUrl = optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, ''));
+			return {
+				machineNo: machine,
+				code,
+				productId: positiveId('Product ID', this.getNodeParameter('productId', i, '', { extractValue: true })),
+				notifyUrl: notifyUrl ? withMachineNo(notifyUrl, machine) : undefined,
+				tradeId: tradeId(this.getNodeParameter('tradeId', i, '')) ?? generatedTradeId(),
+			};
+		},
+		groupKey: (input) => input.machineNo,
+		lanes: REQUEST_LANES,
+		run: async (input, _i, creds) => {
+			const signed: IDataObject = {
+				machine_no: input.machineNo,
+				method: 'event.consume.pickup_code',
+				code: input.code,
+				product_id: input.productId,
+				trade_id: input.tradeId,
+			};
+			if (input.notifyUrl) signed.notify_url = input.notifyUrl;
+			const base = { machine_no: input.machineNo, code: input.code, notify_url: input.notifyUrl ? maskUrlTokens(input.notifyUrl) : null };
+			for (let attempt = 1; ; attempt++) {
+				const sent = await trySend(this, creds, { method: 'POST', path: '/consumes', signed });
+				if (sent.ok) return [{ ...base, ...((sent.envelope.data ?? {}) as IDataObject), outcome: 'consumed' }];
+				const { code, data } = sent.failure.details;
+				const orderId = (data as { order_id?: unknown } | undefined)?.order_id;
+				if (code === CODE_ALREADY_USED && orderId !== undefined && orderId !== null && orderId !== '') {
+					const order = await readOrder(this, creds, input.machineNo, String(orderId));
+					return [{ ...base, ...order, outcome: 'already_consumed', note: 'This code was used before; its order is shown instead (nothing new was created).' }];
+				}
+				if (!isRetryable(sent.failure) || attempt >= 3) throw sent.failure;
+			}
+		},
+	});
+}

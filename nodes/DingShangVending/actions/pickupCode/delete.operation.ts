@@ -1,0 +1,54 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { dingShangRequest } from '../../../shared/transport';
+import { machineNoField } from '../common.descriptions';
+import { REQUEST_LANES, runItems } from '../runItems';
+import { machineNo, positiveId } from '../validate';
+
+const show = { resource: ['pickupCode'], operation: ['delete'] };
+
+export const description: INodeProperties[] = [
+	...machineNoField('pickupCode', ['delete']),
+	{
+		displayName: 'Delete',
+		name: 'deleteWhat',
+		type: 'options',
+		default: 'one',
+		options: [
+			{ name: 'One Code', value: 'one', description: 'The code with the given ID' },
+			{ name: 'All Codes of the Machine', value: 'all', description: 'Every unused code of this machine' },
+		],
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Pickup Code ID',
+		name: 'pickupCodeId',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'The code\'s ID (not the code itself), as Get Many Pickup Codes shows it',
+		displayOptions: { show: { ...show, deleteWhat: ['one'] } },
+	},
+];
+
+/** **`PUT`** `/pickup_codes`, method `pickup_code.delete.id` (+ `id`) or `pickup_code.delete.all`. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems(this, {
+		parse: (i) => {
+			const all = this.getNodeParameter('deleteWhat', i, 'one') === 'all';
+			return {
+				machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
+				id: all ? undefined : positiveId('Pickup Code ID', this.getNodeParameter('pickupCodeId', i)),
+			};
+		},
+		groupKey: (input) => input.machineNo,
+		lanes: REQUEST_LANES,
+		run: async (input, _i, creds) => {
+			const signed = input.id
+				? { machine_no: input.machineNo, method: 'pickup_code.delete.id', id: input.id }
+				: { machine_no: input.machineNo, method: 'pickup_code.delete.all' };
+			await dingShangRequest(this, creds, { method: 'PUT', path: '/pickup_codes', signed });
+			return [{ machine_no: input.machineNo, deleted: true, ...(input.id ? { id: Number(input.id) } : { all: true }) }];
+		},
+	});
+}

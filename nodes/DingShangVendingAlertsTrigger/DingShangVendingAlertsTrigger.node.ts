@@ -1,0 +1,149 @@
+import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { listChannels } from '../DingShangVending/actions/channel/getAll.operation';
+import { listMachines } from '../DingShangVending/actions/machine/getAll.operation';
+import { MACHINE_NO_PATTERN } from '../shared/protocol';
+import type { DingShangCredentials } from '../shared/transport';
+import { DingShangFailure, getDingShangCredentials, toNodeError } from '../shared/transport';
+import type { AlertEvent, AlertState, MachineView, Threshold } from './alerts';
+import { ALERT_EVENTS, changes, currentExample, stateOf } from './alerts';
+
+/** Machines read at once per poll (one `/floors` request each). */
+const PARALLEL_READS = 4;
+
+export class DingShangVendingAlertsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingShang Vending Alerts Trigger',
+		name: 'dingShangVendingAlertsTrigger',
+		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'Machine Alerts',
+		description: 'Starts the workflow when a DingShang machine goes offline or comes back, a channel faults or recovers, or stock runs low',
+		defaults: { name: 'DingShang Vending Alerts' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dingShangApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'Checks your machines on the schedule below and emits one item per change. The first check only records the current state; "Fetch Test Event" shows one real current condition.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: ALERT_EVENTS.map(({ name, value, description }) => ({ name, value, description })),
+				default: ['machine.offline', 'machine.online', 'channel.fault', 'channel.cleared', 'stock.low', 'stock.restocked'],
+				description: 'Which changes start the workflow',
+			},
+			{
+				displayName: 'Machines',
+				name: 'machineScope',
+				type: 'options',
+				default: 'all',
+				options: [
+					{ name: 'All Machines of the Account', value: 'all' },
+					{ name: 'Chosen Machines', value: 'chosen' },
+				],
+			},
+			{
+				displayName: 'Machine Numbers',
+				name: 'machineNos',
+				type: 'string',
+				default: '',
+				placeholder: '10000001, 10000002',
+				description: 'The machines to watch, separated by commas',
+				displayOptions: { show: { machineScope: ['chosen'] } },
+			},
+			{
+				displayName: 'Low Stock Threshold',
+				name: 'stockThreshold',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 3,
+				description: 'A channel at or below this is low',
+			},
+			{
+				displayName: 'Threshold Is',
+				name: 'thresholdType',
+				type: 'options',
+				default: 'absolute',
+				options: [
+					{ name: 'Items Left', value: 'absolute' },
+					{ name: 'Percent of Channel Capacity', value: 'percent' },
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const wanted = new Set(this.getNodeParameter('events', []) as AlertEvent[]);
+		const threshold: Threshold = {
+			type: this.getNodeParameter('thresholdType', 'absolute') === 'percent' ? 'percent' : 'absolute',
+			value: Number(this.getNodeParameter('stockThreshold', 3)),
+		};
+		let views: MachineView[];
+		try {
+			views = await readMachines(this, await getDingShangCredentials(this), chosenMachines(this));
+		} catch (error) {
+			// A failed poll changes nothing remembered: no flood of false "offline" alerts afterwards.
+			throw toNodeError(this, error);
+		}
+		const at = new Date().toISOString();
+		if (this.getMode() === 'manual') {
+			const example = currentExample(views, threshold, at);
+			return example ? [[{ json: example }]] : null;
+		}
+		const staticData = this.getWorkflowStaticData('node');
+		const previous = staticData.alertState as AlertState | undefined;
+		staticData.alertState = stateOf(views, threshold, previous) as unknown as IDataObject;
+		if (!previous) return null; // the first poll is the baseline
+		const items = changes(previous, views, threshold, wanted, at);
+		return items.length > 0 ? [items.map((json) => ({ json }))] : null;
+	}
+}
+
+function chosenMachines(ctx: IPollFunctions): Set<string> | undefined {
+	if (ctx.getNodeParameter('machineScope', 'all') !== 'chosen') return undefined;
+	const raw = String(ctx.getNodeParameter('machineNos', ''));
+	const numbers = raw.split(/[\s,;，]+/).filter(Boolean);
+	const bad = numbers.find((n) => !MACHINE_NO_PATTERN.test(n));
+	if (bad !== undefined || numbers.length === 0) {
+		const got = bad === undefined ? 'nothing' : `"${bad}"`;
+		throw toNodeError(ctx, new DingShangFailure('config', `Invalid "Machine Numbers": expected 8-digit machine numbers separated by commas, got ${got}`));
+	}
+	return new Set(numbers);
+}
+
+/** The account's machines (online state) and, for each online one, its channels. */
+async function readMachines(ctx: IPollFunctions, creds: DingShangCredentials, chosen?: Set<string>): Promise<MachineView[]> {
+	const machines = (await listMachines(ctx, creds)).filter((m) => !chosen || chosen.has(String(m.machine_no)));
+	const views: MachineView[] = machines.map((m) => ({
+		machine_no: String(m.machine_no),
+		machine_name: typeof m.machine_name === 'string' ? m.machine_name : null,
+		online: m.is_online === true,
+	}));
+	let next = 0;
+	const lane = async () => {
+		for (let view = views[next++]; view; view = views[next++]) {
+			if (!view.online) continue;
+			const channels = await listChannels(ctx, creds, view.machine_no);
+			view.channels = channels.map((c) => ({
+				channel_name: String(c.channel_name),
+				floor_status: c.floor_status as string | null,
+				product_id: c.product_id,
+				product_name: (c.product_name as string | null) ?? null,
+				stock: Number(c.current_inventory),
+				capacity: Number(c.inventory),
+			}));
+		}
+	};
+	await Promise.all(Array.from({ length: PARALLEL_READS }, lane));
+	return views;
+}
