@@ -4,6 +4,7 @@ import { isoTime, type Scheduler, type VirtualClock } from './clock';
 import type { FaultQueue } from './faults';
 import type { RefundDesk } from './refunds';
 import type { Dispenser } from './dispense';
+import { handleMoreAdmin } from './adminMore';
 import { DWELL_SECONDS, newMachine, type MachineType } from './model';
 import { snapshot } from './snapshot';
 import type { SandboxState } from './state';
@@ -97,7 +98,7 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 		}
 		case 'POST /__sandbox/machines': {
 			// Adds (or replaces) a machine with the seed products, e.g. for many-machine runs.
-			const { machine_no, type, online, stock } = (input ?? {}) as Record<string, unknown>;
+			const { machine_no, type, online, stock, products } = (input ?? {}) as Record<string, unknown>;
 			if (typeof machine_no !== 'string' || !MACHINE_NO_PATTERN.test(machine_no)) {
 				return { status: 400, json: { error: 'machine_no must be a string of at least 8 digits' } };
 			}
@@ -107,7 +108,10 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 			if (stock !== undefined && !(Number.isInteger(stock) && (stock as number) >= 0)) {
 				return { status: 400, json: { error: 'stock must be an integer ≥ 0' } };
 			}
-			const machine = newMachine(machine_no, type as MachineType, online !== false, stock as number | undefined);
+			if (products !== undefined && !(Number.isInteger(products) && (products as number) >= 1 && (products as number) <= 260)) {
+				return { status: 400, json: { error: 'products must be an integer from 1 to 260' } };
+			}
+			const machine = newMachine(machine_no, type as MachineType, online !== false, stock as number | undefined, products as number | undefined);
 			ctx.state.machines.set(machine_no, machine);
 			return { status: 200, json: { machine_no, type, dwell_seconds: machine.dwell_seconds, online: machine.online } };
 		}
@@ -115,6 +119,6 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 			ctx.resetAll();
 			return { status: 200, json: { ok: true, ...clockView(ctx) } };
 		default:
-			return { status: 404, json: { error: `no admin route ${route}` } };
+			return handleMoreAdmin(ctx.state, method, path, input) ?? { status: 404, json: { error: `no admin route ${route}` } };
 	}
 }

@@ -6,6 +6,8 @@ import type { VirtualClock } from './clock';
 import { ApiError, fromError, invalidParams, ok, type ApiAnswer } from './envelope';
 import type { Dispenser } from './dispense';
 import type { Machine, NewOrder } from './model';
+import { MORE_ROUTES, runMachineRoute, runMoreSigned, type MoreKind } from './openapi';
+import { positiveInt, readMachineNo, readNotifyUrl, readTradeId } from './params';
 import type { SandboxState } from './state';
 
 /** The Open API endpoints: header checks, body and payload checks, then the state's rules. */
@@ -38,7 +40,7 @@ export interface ApiResult {
 	detail?: string;
 }
 
-type Kind = 'ping' | 'createOrder' | 'getOrder' | 'updateOrder' | 'putDelivery' | 'getDelivery';
+type Kind = 'ping' | 'createOrder' | 'getOrder' | 'updateOrder' | 'putDelivery' | 'getDelivery' | MoreKind;
 
 export interface Route {
 	method: string;
@@ -48,6 +50,8 @@ export interface Route {
 }
 
 const ROUTES: Route[] = [
+	// First: /deliveries/debug must win over /deliveries/{delivery_id}.
+	...MORE_ROUTES,
 	{ method: 'POST', pattern: /^\/ping$/, key: 'POST /ping', kind: 'ping' },
 	{ method: 'POST', pattern: /^\/orders$/, key: 'POST /orders', kind: 'createOrder' },
 	{ method: 'POST', pattern: /^\/orders\/([^/]+)$/, key: 'POST /orders/{order_id}', kind: 'getOrder' },
@@ -85,6 +89,8 @@ export function runApi(ctx: ApiContext, route: Route, req: ApiRequest): ApiResul
 			result.answer = ok({ order_id: ctx.state.createOrder(readNewOrder(body)).order_id });
 			return result;
 		}
+		// The rent/machines pages take no payload at all: headers only.
+		if (route.kind === 'listMachines' || route.kind === 'getMachine') return { answer: ok(runMachineRoute(ctx, route.kind, req.param)) };
 		const params = readSignedPayload(ctx, req.body, result);
 		const machine = ctx.state.machine(readMachineNo(params.machine_no));
 		result.answer = ok(runSigned(ctx, route.kind, machine, params, req.param));
@@ -115,7 +121,7 @@ function runSigned(ctx: ApiContext, kind: Kind, machine: Machine, params: Record
 			if (!param || !/^\d{1,20}$/.test(param)) throw invalidParams('delivery_id must be numeric');
 			return dispenser.view(dispenser.find(machine, param), false);
 		default:
-			throw new ApiError(1000, `unhandled route ${kind}`, 500);
+			return runMoreSigned(ctx, kind, machine, params, param);
 	}
 }
 
@@ -174,20 +180,6 @@ function readSignedPayload(ctx: ApiContext, body: Buffer, result: ApiResult): Re
 	return params;
 }
 
-function readMachineNo(value: unknown): string {
-	if (isEmptyValue(value)) throw invalidParams('machine_no is required');
-	const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-	if (!/^\d{8}$/.test(text)) throw invalidParams('machine_no must be an 8-digit string');
-	return text;
-}
-
-function positiveInt(value: unknown, name: string): number {
-	if (isEmptyValue(value)) throw invalidParams(`${name} is required`);
-	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-	if (!/^[1-9]\d{0,14}$/.test(text)) throw invalidParams(`${name} must be a positive integer`);
-	return Number(text);
-}
-
 function readOrderStatus(value: unknown): number {
 	if (isEmptyValue(value)) throw invalidParams('status is required');
 	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
@@ -197,18 +189,8 @@ function readOrderStatus(value: unknown): number {
 
 function readNewOrder(body: Record<string, unknown>): NewOrder {
 	const machine_no = readMachineNo(body.machine_no);
-	const trade_id = body.trade_id;
-	if (isEmptyValue(trade_id)) throw invalidParams('trade_id is required');
-	if (typeof trade_id !== 'string' || trade_id.length < 20 || trade_id.length > 32) {
-		throw invalidParams('trade_id must be a string of 20–32 characters');
-	}
-	let notify_url: string | undefined;
-	if (!isEmptyValue(body.notify_url)) {
-		if (typeof body.notify_url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(body.notify_url)) {
-			throw invalidParams('notify_url must be an http(s) URL');
-		}
-		notify_url = body.notify_url;
-	}
+	const trade_id = readTradeId(body.trade_id, 4003);
+	const notify_url = readNotifyUrl(body.notify_url);
 	if (!Array.isArray(body.products) || body.products.length === 0) {
 		throw invalidParams('products must be a non-empty array of {product_id, quantity}');
 	}

@@ -145,3 +145,12 @@ export function formatDate(ms: number): string {
 export function isoTime(ms: number): string {
 	return new Date(Math.floor(ms)).toISOString();
 }
+
+/** "YYYY-MM-DD HH:mm:ss" in China time → epoch ms; undefined when malformed or not a real date-time. */
+export function parseChinaDateTime(text: string): number | undefined {
+	const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(text.trim());
+	if (!m) return undefined;
+	const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) - CHINA_OFFSET_MS;
+	// Date.UTC rolls 02-30 over to 03-02: a round trip catches impossible dates and times.
+	return formatDateTime(ms) === text.trim() ? ms : undefined;
+}

@@ -4,7 +4,19 @@ import { formatDate, type Scheduler, type VirtualClock } from './clock';
 import { ORDER_EXPIRED_METHOD, ORDER_TTL_MS } from './constants';
 import { ApiError } from './envelope';
 import type { FaultQueue } from './faults';
-import { money, seedMachines, type Delivery, type Machine, type NewOrder, type Order, type OrderStatus, type Product } from './model';
+import {
+	money,
+	SEED_CATEGORIES,
+	seedMachines,
+	type Category,
+	type Delivery,
+	type Machine,
+	type NewOrder,
+	type Order,
+	type OrderStatus,
+	type PickupCode,
+	type Product,
+} from './model';
 
 export interface StateDeps {
 	clock: VirtualClock;
@@ -19,6 +31,9 @@ export class SandboxState {
 	readonly machines = new Map<string, Machine>();
 	readonly orders = new Map<number, Order>();
 	readonly deliveries = new Map<string, Delivery>();
+	readonly pickupCodes = new Map<number, PickupCode>();
+	categories: Category[] = [];
+	nextPickupCodeId = 1;
 	private nextOrderId = 1000;
 	private nextRecordId = 5000;
 
@@ -30,6 +45,9 @@ export class SandboxState {
 		this.machines.clear();
 		this.orders.clear();
 		this.deliveries.clear();
+		this.pickupCodes.clear();
+		this.categories = SEED_CATEGORIES.map((c) => ({ ...c }));
+		this.nextPickupCodeId = 1;
 		this.nextOrderId = 1000;
 		this.nextRecordId = 5000;
 		for (const machine of seedMachines()) this.machines.set(machine.machine_no, machine);
@@ -53,7 +71,7 @@ export class SandboxState {
 
 	createOrder(input: NewOrder): Order {
 		const machine = this.machine(input.machine_no);
-		if ([...this.orders.values()].some((o) => o.trade_id === input.trade_id)) {
+		if (this.tradeIdTaken(input.trade_id)) {
 			throw new ApiError(6040, 'trade_id already exists');
 		}
 		// All lines are checked before any stock is taken, so a refused order changes nothing.
@@ -63,16 +81,24 @@ export class SandboxState {
 			}
 		}
 		this.checkStock(machine, input.products);
+		const order = this.insertOrder(machine, input, 'NOTPAY');
+		this.deps.scheduler.at(order.expires_at, `order ${order.order_id} expiry`, () => this.expire(order));
+		return order;
+	}
+
+	/** Stores an order whose lines are already checked, taking their stock (create order, consume). */
+	insertOrder(machine: Machine, input: NewOrder, status: OrderStatus, pickupCodeId?: number): Order {
 		const now = this.deps.clock.now();
 		const order: Order = {
 			order_id: this.nextOrderId++,
 			trade_id: input.trade_id,
 			machine_no: machine.machine_no,
 			notify_url: input.notify_url,
-			status: 'NOTPAY',
+			status,
 			expired: false,
 			created_at: now,
 			expires_at: now + ORDER_TTL_MS,
+			pickup_code_id: pickupCodeId,
 			records: input.products.map((line) => {
 				const product = this.product(machine, line.product_id);
 				product.stock -= line.quantity;
@@ -89,8 +115,11 @@ export class SandboxState {
 			}),
 		};
 		this.orders.set(order.order_id, order);
-		this.deps.scheduler.at(order.expires_at, `order ${order.order_id} expiry`, () => this.expire(order));
 		return order;
+	}
+
+	tradeIdTaken(tradeId: string): boolean {
+		return [...this.orders.values()].some((o) => o.trade_id === tradeId);
 	}
 
 	/** The order, if it belongs to this machine; otherwise 4004 like the platform. */
@@ -107,6 +136,7 @@ export class SandboxState {
 			date: formatDate(order.created_at),
 			amount: money(order.records.reduce((sum, r) => sum + r.priceCents, 0)),
 			status: order.status,
+			pickup_code_id: order.pickup_code_id,
 			records: order.records.map((r) => ({
 				id: r.id,
 				product_id: r.product_id,
@@ -135,7 +165,7 @@ export class SandboxState {
 		order.status = target;
 	}
 
-	private checkStock(machine: Machine, lines: Array<{ product_id: number; quantity: number }>): void {
+	checkStock(machine: Machine, lines: Array<{ product_id: number; quantity: number }>): void {
 		const wanted = new Map<number, number>();
 		for (const line of lines) wanted.set(line.product_id, (wanted.get(line.product_id) ?? 0) + line.quantity);
 		for (const [productId, quantity] of wanted) {

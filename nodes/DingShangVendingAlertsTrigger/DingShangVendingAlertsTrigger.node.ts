@@ -137,7 +137,7 @@ async function readMachines(ctx: IPollFunctions, creds: DingShangCredentials, ch
 			view.channels = channels.map((c) => ({
 				channel_name: String(c.channel_name),
 				floor_status: c.floor_status as string | null,
-				product_id: c.product_id,
+				good_id: c.good_id,
 				product_name: (c.product_name as string | null) ?? null,
 				stock: Number(c.current_inventory),
 				capacity: Number(c.inventory),

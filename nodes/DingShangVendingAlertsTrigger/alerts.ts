@@ -29,7 +29,7 @@ export interface MachineView {
 export interface ChannelView {
 	channel_name: string;
 	floor_status: string | null;
-	product_id: unknown;
+	good_id: unknown;
 	product_name: string | null;
 	stock: number;
 	capacity: number;
@@ -97,7 +97,7 @@ function channelItem(event: AlertEvent, view: MachineView, c: ChannelView, thres
 		floor_status: c.floor_status,
 		channelStatus: status?.en ?? null,
 		channelStatusZh: status?.zh ?? null,
-		product_id: c.product_id ?? null,
+		good_id: c.good_id ?? null,
 		product_name: c.product_name,
 		stock: c.stock,
 		capacity: c.capacity,

@@ -7,7 +7,7 @@ const three: Threshold = { type: 'absolute', value: 3 };
 const channel = (name: string, over: Partial<ChannelView> = {}): ChannelView => ({
 	channel_name: name,
 	floor_status: '1',
-	product_id: 101,
+	good_id: 201,
 	product_name: '矿泉水',
 	stock: 50,
 	capacity: 100,

@@ -12,7 +12,8 @@ export const description: INodeProperties[] = [...machineNoField('channel', ['ge
 
 /**
  * `POST /floors`: one item per channel with its status explained in English and 中文 (the same
- * `floor_status` / `channelStatus` / `channelStatusZh` as a delivery result), stock and product.
+ * `floor_status` / `channelStatus` / `channelStatusZh` as a delivery result), stock and product
+ * (`good_id`: the catalogue item; `/floors` does not give the machine's product id).
  */
 export async function listChannels(ctx: RequestContext, creds: DingShangCredentials, machine: string): Promise<IDataObject[]> {
 	const answer = await dingShangRead(ctx, creds, { method: 'POST', path: '/floors', signed: { machine_no: machine } });
@@ -31,7 +32,7 @@ export async function listChannels(ctx: RequestContext, creds: DingShangCredenti
 			fault: floorStatus !== undefined && String(floorStatus) !== '1',
 			current_inventory: Number(row.current_inventory ?? 0),
 			inventory: Number(row.inventory ?? 0),
-			product_id: good.id ?? null,
+			good_id: good.id ?? null,
 			product_name: good.name ?? null,
 			...row,
 		};

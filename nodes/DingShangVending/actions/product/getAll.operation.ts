@@ -40,13 +40,17 @@ export interface ProductFilters {
 
 const PER_PAGE = 50;
 
-/** One product row as output: the platform's row plus `product_id`, `product_name`, `channel_name`. */
+/**
+ * One product row as output: the platform's row plus `product_id` (the row's `id`: the id orders
+ * and pickup codes use), `good_id` (the catalogue item), `product_name`, `channel_name`.
+ */
 function productItem(machine: string, row: IDataObject): IDataObject {
 	const good = (row.good ?? {}) as IDataObject;
 	const channel = (row.channel ?? {}) as IDataObject;
 	return {
 		machine_no: machine,
-		product_id: good.id ?? row.id ?? null,
+		product_id: row.id ?? null,
+		good_id: good.id ?? null,
 		product_name: good.name ?? null,
 		channel_name: channel.name ?? null,
 		current_inventory: Number(row.current_inventory ?? 0),
