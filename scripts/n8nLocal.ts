@@ -52,7 +52,7 @@ export function e2eMajors(value = process.env.N8N_E2E): N8nMajor[] {
 /** The one credential the examples use (id fixed in examples/*.json). */
 export const CREDENTIAL_ID = 'dingshangLocal01';
 /** Example workflow ids and the Delivery Result trigger's webhook id, as fixed in examples/*.json. */
-export const WORKFLOW = { paid: 'dsExamplePaid001', refund: 'dsExampleRefund1', tryIt: 'dsExampleTryIt01' } as const;
+export const WORKFLOW = { paid: 'dsExamplePaid001', refund: 'dsExampleRefund1', tryIt: 'dsExampleTryIt01', pickup: 'dsExamplePickup1', alerts: 'dsExampleAlerts1' } as const;
 export const TRIGGER_WEBHOOK_ID = '451d04b0-749a-48af-9dc4-b22d467ed5f2';
 /** Placeholders in examples/*.json replaced on import. */
 const EXAMPLE_N8N_URL = 'http://127.0.0.1:5678/';

@@ -169,13 +169,13 @@ async function main(): Promise<void> {
 		writeState(state);
 		apiReady = true;
 	}
-	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1 and 2 in the editor yourself.');
+	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1, 2, 4 and 5 in the editor yourself.');
 	if (apiReady) {
 		await repointNotifyUrl(client, n8nPort, notes);
 		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
 		// results would swallow this run's callbacks as duplicates. (Kept for the real platform.)
 		if (sandboxUrl && (await client.clearStaticData(WORKFLOW.refund))) step('cleared the trigger\'s deduplication memory of the previous sandbox run');
-		for (const id of [WORKFLOW.paid, WORKFLOW.refund]) {
+		for (const id of [WORKFLOW.paid, WORKFLOW.refund, WORKFLOW.pickup, ...(sandboxUrl ? [WORKFLOW.alerts] : [])]) {
 			try {
 				await client.activateWorkflow(id);
 			} catch (error) {
@@ -223,17 +223,22 @@ function printReadyBlock(n8nVersion: string, editorUrl: string, sandboxUrl: stri
 	if (sandboxUrl) {
 		out.push(
 			`  Sandbox     ${sandboxUrl}   state: ${sandboxUrl}/__sandbox/state`,
-			`  Credential  "${credential.name}" saved; workflows 1 and 2 are active`,
+			`  Credential  "${credential.name}" saved; workflows 1, 2, 4 and 5 are active`,
 			'',
 			'  First click: open "DingShang 3 · Try it" and press "Execute workflow".',
 			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 			'  Make the next dispense fail (product stuck), run workflow 3 again, watch workflow 2 refund:',
 			`    curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000002","floorStatus":"2","errorMsg":"Goods are Stuck"}'`,
+			'  Pickup codes (workflow 4): make one with DingShang Vending → Pickup Code → Create (machine',
+			'  10000001, product 101), then type it in for a customer:',
+			`    curl -s ${editorUrl}/webhook/dingshang-pickup -H 'content-type: application/json' -d '{"machine_no":"10000001","code":"<code>","product_id":101}'`,
+			'  Machine alerts (workflow 5, checks every minute): jam a channel and watch its executions:',
+			`    curl -s ${sandboxUrl}/__sandbox/channels -d '{"machine_no":"10000003","channel":"A2","floor_status":"2"}'`,
 		);
 	} else {
 		out.push(
 			`  Platform    ${credential.baseUrl} (real platform, no sandbox)`,
-			`  Credential  "${credential.name}" saved; workflows 1 and 2 are active`,
+			`  Credential  "${credential.name}" saved; workflows 1, 2 and 4 are active`,
 			'',
 			`  First click: Overview → Credentials → "${credential.name}" → Save (n8n tests it).`,
 			'  The examples name sandbox machines (10000001–10000005): put your machine numbers in',

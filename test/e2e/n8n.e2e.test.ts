@@ -47,6 +47,9 @@ let client: N8nClient;
 let settings: N8nSettings;
 let token: string;
 let triggerUrl: string;
+/** `POST /rent/machines` requests before the alerts workflow was activated, and the ones tests made themselves. */
+let alertsActivated = 0;
+let machineListsByTests = 0;
 
 // ─── helpers ────────────────────────────────────────────────────────────────────────────────
 
@@ -118,6 +121,19 @@ async function postCallback(url: string, body: Json): Promise<{ status: number; 
 	return { status: answer.status, json: await answer.json().catch(() => undefined) };
 }
 
+/** POSTs `body` to a Webhook-started workflow and returns the run data of the execution it started (which must succeed). */
+async function runWebhookWorkflow(workflowId: string, path: string, body: Json): Promise<Json> {
+	const before = (await client.executions(workflowId)).length;
+	const answer = await fetch(`${n8n?.url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	expect(answer.status).toBe(200);
+	const [run] = await waitFor(async () => {
+		const executions = (await client.executions(workflowId)).filter((e) => e.status !== 'running' && e.status !== 'new');
+		return executions.length > before ? executions : undefined;
+	}, 30_000, 200);
+	expect(run.status).toBe('success');
+	return run.data.resultData.runData;
+}
+
 async function setUp(major: N8nMajor): Promise<void> {
 	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-e2e-'));
 	sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
@@ -142,6 +158,10 @@ async function setUp(major: N8nMajor): Promise<void> {
 	await client.createApiKey();
 	await client.activateWorkflow(WORKFLOW.refund);
 	await client.activateWorkflow(WORKFLOW.paid);
+	await client.activateWorkflow(WORKFLOW.pickup);
+	// The alerts trigger polls every minute from now on, while the other tests run.
+	alertsActivated = (await platform.state()).requests['POST /rent/machines'] ?? 0;
+	await client.activateWorkflow(WORKFLOW.alerts);
 	triggerUrl = `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/delivery-result`;
 }
 
@@ -167,7 +187,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		const nodes = JSON.parse((await client.get('/types/nodes.json')).body) as Json[];
 		const ours = nodes.filter((type) => type.name.startsWith(`${PACKAGE.name}.`));
 		// usableAsTool: n8n adds the AI-agent tool variant of the action node itself.
-		const names = [`${PACKAGE.name}.dingShangVending`, `${PACKAGE.name}.dingShangVendingTool`, `${PACKAGE.name}.dingShangVendingTrigger`];
+		const names = [`${PACKAGE.name}.dingShangVending`, `${PACKAGE.name}.dingShangVendingAlertsTrigger`, `${PACKAGE.name}.dingShangVendingTool`, `${PACKAGE.name}.dingShangVendingTrigger`];
 		expect(ours.map((type) => type.name).sort()).toEqual(names);
 		for (const type of ours) {
 			// Light and dark variants, both served by n8n.
@@ -179,7 +199,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		// No "Custom API Call" (it could not sign): the credential has no generic `authenticate`.
 		const action = ours.find((type) => type.name === `${PACKAGE.name}.dingShangVending`);
 		const options = (action.properties as Json[]).filter((p) => ['resource', 'operation'].includes(p.name)).flatMap((p) => p.options ?? []);
-		expect(options.map((o: Json) => o.value)).toEqual(expect.arrayContaining(['order', 'delivery', 'put', 'update']));
+		expect(options.map((o: Json) => o.value)).toEqual(expect.arrayContaining(['order', 'delivery', 'put', 'update', 'pickupCode', 'consume', 'test', 'machine', 'product', 'channel', 'category', 'getAll']));
 		expect(options.map((o: Json) => o.value)).not.toContain('__CUSTOM_API_CALL__');
 		const credentials = JSON.parse((await client.get('/types/credentials.json')).body) as Json[];
 		expect(credentials.map((type) => type.name)).toContain('dingShangApi');
@@ -430,21 +450,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 	describe('workflow 1 (payment notification → dispense) with `n8n start`', () => {
 		const machine = '10000001';
 
-		async function notifyPayment(orderId: number): Promise<Json> {
-			const before = (await client.executions(WORKFLOW.paid)).length;
-			const answer = await fetch(`${n8n?.url}/webhook/dingshang-payment`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ machine_no: machine, order_id: orderId }),
-			});
-			expect(answer.status).toBe(200);
-			const [run] = await waitFor(async () => {
-				const executions = (await client.executions(WORKFLOW.paid)).filter((e) => e.status !== 'running' && e.status !== 'new');
-				return executions.length > before ? executions : undefined;
-			}, 30_000, 200);
-			expect(run.status).toBe('success');
-			return run.data.resultData.runData;
-		}
+		const notifyPayment = async (orderId: number) => await runWebhookWorkflow(WORKFLOW.paid, 'dingshang-payment', { machine_no: machine, order_id: orderId });
 
 		it('marks the order paid and dispenses it; nothing is refunded', async () => {
 			const { orderId, recordIds } = await platform.order(machine);
@@ -469,5 +475,90 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const [failed] = nodeOutput(runData, 'Dispense', 1);
 			expect(await refundsOf(orderId)).toEqual([expect.objectContaining({ refund_key: `dsr-${orderId}-${failed.record_id}`, attempts: 1 })]);
 		});
+	});
+	describe('lists in the form: "From list" through n8n\'s REST API (what the editor calls)', () => {
+		const search = async (methodName: string, currentNodeParameters: Record<string, unknown>) =>
+			await client.rest('POST', '/dynamic-node-parameters/resource-locator-results', {
+				methodName,
+				path: methodName === 'searchMachines' ? 'machineNo' : methodName === 'searchProducts' ? 'productId' : 'channelName',
+				nodeTypeAndVersion: { name: `${PACKAGE.name}.dingShangVending`, version: 1.2 },
+				currentNodeParameters,
+				credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (sandbox)' } },
+			});
+
+		it('machines with their online state, products and channels of the chosen machine', async () => {
+			machineListsByTests++;
+			const machines = await search('searchMachines', { resource: 'machine', operation: 'get' });
+			expect(machines.results).toEqual(expect.arrayContaining([expect.objectContaining({ value: '10000001', name: expect.stringMatching(/online/) })]));
+			expect(machines.results.find((m: Json) => m.value === '10000009').name).toMatch(/offline/);
+			const chosen = { resource: 'pickupCode', operation: 'getAll', machineNo: { __rl: true, mode: 'list', value: '10000001' } };
+			const products = await search('searchProducts', chosen);
+			expect(products.results.map((p: Json) => p.value)).toEqual(['101', '102', '103']);
+			const channels = await search('searchChannels', { ...chosen, resource: 'delivery', operation: 'test' });
+			expect(channels.results.map((c: Json) => c.value)).toEqual(['A1', 'A2', 'A3']);
+			expect(channels.results[0].name).toMatch(/Channel normal/);
+		});
+	});
+
+	describe('workflow 4 (pickup code → dispense) with `n8n start`', () => {
+		const machine = '10000001';
+
+		const typeCode = async (code: string) => await runWebhookWorkflow(WORKFLOW.pickup, 'dingshang-pickup', { machine_no: machine, code, product_id: 102 });
+
+		it('a code is consumed and dispensed once; typed again, it dispenses nothing', async () => {
+			await platform.signed('POST', '/pickup_codes', { machine_no: machine, method: 'pickup_code.product.id', product_id: '102', count: '1', code_length: '6', timestamp: String(Math.floor(Date.now() / 1000)) });
+			const listed = await platform.signed('POST', '/products/102/pickup_code', { machine_no: machine, timestamp: String(Math.floor(Date.now() / 1000)) });
+			const code = String(listed.data.data[0].code);
+
+			const first = await typeCode(code);
+			const [consumed] = nodeOutput(first, 'Consume code');
+			expect(consumed).toMatchObject({ outcome: 'consumed', status: 'PICKUPCODE', machine_no: machine });
+			expect(nodeOutput(first, 'Dispense')).toEqual([expect.objectContaining({ order_id: consumed.order_id, outcome: 'dispensed' })]);
+
+			const second = await typeCode(code);
+			expect(nodeOutput(second, 'Consume code')).toEqual([expect.objectContaining({ outcome: 'already_consumed', order_id: consumed.order_id })]);
+			expect(nodeOutput(second, 'Dispense')).toEqual([expect.objectContaining({ outcome: 'nothing_pending' })]);
+			const order = await sandboxOrder(consumed.order_id);
+			expect(order.records).toHaveLength(1);
+			expect(order.records[0]).toMatchObject({ dispense_count: 1, status: 'IS_SUCCESS' });
+		});
+	});
+
+	describe('workflow 5 (machine alerts, polling every minute) with `n8n start`', () => {
+		const polls = async () => ((await platform.state()).requests['POST /rent/machines'] ?? 0) - alertsActivated - machineListsByTests;
+
+		it('emits exactly the changes the sandbox was put through (offline, fault, low stock), then nothing on an unchanged poll', async () => {
+			// Activation polled once (the baseline); one scheduled poll more makes sure it is kept.
+			await waitFor(async () => (await polls()) >= 2, 150_000, 1000);
+			expect(await client.executions(WORKFLOW.alerts)).toHaveLength(0); // unchanged so far: nothing
+			await platform.http.post('/__sandbox/channels', { machine_no: '10000003', channel: 'A2', floor_status: '2' });
+			await platform.http.post('/__sandbox/channels', { machine_no: '10000003', channel: 'A1', stock: 2 });
+			await platform.http.post('/__sandbox/machines/10000005/online', { online: false });
+			const changedAt = await polls();
+
+			const [run] = await waitFor(async () => {
+				const executions = (await client.executions(WORKFLOW.alerts)).filter((e) => e.status !== 'running' && e.status !== 'new');
+				return executions.length > 0 ? executions : undefined;
+			}, 150_000, 1000);
+			expect(run.status).toBe('success');
+			const items = nodeOutput(run.data.resultData.runData, 'Machine alerts');
+			expect(items.map((i) => [i.event, i.machine_no, i.channel_name ?? null]).sort()).toEqual(
+				[
+					['channel.fault', '10000003', 'A2'],
+					['machine.offline', '10000005', null],
+					['stock.low', '10000003', 'A1'],
+				].sort(),
+			);
+			const fault = items.find((i) => i.event === 'channel.fault');
+			expect(fault).toMatchObject({ channelStatus: 'Product stuck in the channel', channelStatusZh: '商品卡货' });
+			expect(nodeOutput(run.data.resultData.runData, 'Message').map((m) => m.text)).toEqual(items.map((i) => `${i.message}\n${i.messageZh}`));
+
+			// The next poll sees the same state: no new execution.
+			const seen = await polls();
+			expect(seen).toBeGreaterThan(changedAt);
+			await waitFor(async () => (await polls()) > seen, 150_000, 1000);
+			await sleep(SETTLE_MS);
+			expect(await client.executions(WORKFLOW.alerts)).toHaveLength(1);
+		}, 480_000);
 	});
 });
