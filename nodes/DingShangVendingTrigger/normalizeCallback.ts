@@ -22,7 +22,7 @@ function int(value: unknown): number | null {
  * undocumented: we recognise `status: IS_TIMEOUT` or an `error_msg` of "timeout"/"超时".
  */
 export function classifyCallback(raw: IDataObject): CallbackEvent {
-	if (text(raw.method) !== CALLBACK_METHOD) return 'other';
+	if (text(raw.method) !== CALLBACK_METHOD || isTestDispense(raw)) return 'other';
 	const deliverStatus = text(raw.deliver_status);
 	const errorMsg = text(raw.error_msg) ?? '';
 	if (text(raw.status) === 'IS_TIMEOUT' || /^\s*timeout\s*$|超时/i.test(errorMsg)) return 'delivery.timeout';
@@ -38,12 +38,24 @@ function isPositiveId(value: unknown): boolean {
 }
 
 /**
+ * A Test Dispense result (`/deliveries/debug`, undocumented): no order behind it — order and record
+ * id both 0, or both absent with a `channel_name` (the sandbox's shape). An `other` event, never a
+ * refund case.
+ */
+function isTestDispense(raw: IDataObject): boolean {
+	const id = (value: unknown) => (value === undefined || value === null ? '' : String(value).trim());
+	const [order, record] = [id(raw.order_id), id(raw.record_id)];
+	if (order === '0' && record === '0') return true;
+	return (order === '' || order === '0') && (record === '' || record === '0') && text(raw.channel_name) !== undefined;
+}
+
+/**
  * Why a body that says it is a delivery result cannot be one, or undefined when it can. A result
  * with a missing, negative, fractional or non-numeric order or record id would send the refund
  * branch after an order that does not exist, so it is refused before it is classified.
  */
 export function malformedDeliveryResult(raw: IDataObject): string | undefined {
-	if (text(raw.method) !== CALLBACK_METHOD) return undefined;
+	if (text(raw.method) !== CALLBACK_METHOD || isTestDispense(raw)) return undefined;
 	for (const field of ['order_id', 'record_id'] as const) {
 		if (!isPositiveId(raw[field])) return `A delivery result needs ${field} as a positive whole number`;
 	}

@@ -157,4 +157,13 @@ describe('malformedDeliveryResult', () => {
 	it('leaves other pushes alone (their shape is not documented)', () => {
 		expect(malformedDeliveryResult({ method: 'order.expired', order_id: 'x' })).toBeUndefined();
 	});
+
+	it('a Test Dispense result (no order: ids 0 or absent) is accepted as "other", never a refund case', () => {
+		const test = { method: 'device.delivery.response', deliver_status: '0', order_id: 0, record_id: 0, channel_name: 'A1', floor_status: '2', error_msg: 'Goods are Stuck' };
+		expect(malformedDeliveryResult(test)).toBeUndefined();
+		expect(classifyCallback(test)).toBe('other');
+		expect(normalizeCallback(test, new Date())).toMatchObject({ event: 'other', outcome: 'other', refund_key: null });
+		expect(malformedDeliveryResult({ ...test, record_id: undefined, order_id: undefined })).toBeUndefined();
+		expect(malformedDeliveryResult({ ...test, order_id: 60 })).toContain('record_id'); // half an order is still refused
+	});
 });
