@@ -29,7 +29,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Checks your machines on the schedule below and emits one item per change. The first check only records the current state; "Fetch Test Event" shows one real current condition.',
+					'Checks your machines on the schedule above and emits one item per change. The first check only records the current state; "Fetch Test Event" shows one real current condition.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
