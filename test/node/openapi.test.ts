@@ -150,6 +150,15 @@ describe('Pickup Code', () => {
 		expect(await client.stock(machine, 103)).toBe(stockBefore);
 	});
 
+	it('a lost Consume answer is asked again: the order our first attempt made comes back as consumed, no second order', async () => {
+		const [code] = json(await run({ resource: 'pickupCode', operation: 'create', machineNo: machine, productId: '101', count: 1, codeLength: 6 }));
+		await client.fault({ kind: 'reset', when: 'after', match: { method: 'POST', path: '/api/openapi/v1/consumes' } });
+		const ordersBefore = (await client.state()).orders.length;
+		const [order] = json(await run({ resource: 'pickupCode', operation: 'consume', machineNo: machine, code: String(code.code), productId: '101' }));
+		expect(order).toMatchObject({ outcome: 'consumed', answer_lost: true, status: 'PICKUPCODE' });
+		expect((await client.state()).orders.length).toBe(ordersBefore + 1);
+	});
+
 	it('an unknown code is refused with the platform code; a malformed one before sending', async () => {
 		await expectPlatformError({ resource: 'pickupCode', operation: 'consume', machineNo: machine, code: '999999', productId: '101' }, 4004, /.+/);
 		await expectBadInput({ resource: 'pickupCode', operation: 'consume', machineNo: machine, code: '12a4', productId: '101' }, /Code/);

@@ -90,6 +90,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const orderId = (data as { order_id?: unknown } | undefined)?.order_id;
 				if (code === CODE_ALREADY_USED && orderId !== undefined && orderId !== null && orderId !== '') {
 					const order = await readOrder(this, creds, input.machineNo, String(orderId));
+					// Our own earlier attempt (its answer was lost) made this order: it carries our trade_id.
+					if (attempt > 1 && order.trade_id === input.tradeId) return [{ ...base, ...order, outcome: 'consumed', answer_lost: true }];
 					return [{ ...base, ...order, outcome: 'already_consumed', note: 'This code was used before; its order is shown instead (nothing new was created).' }];
 				}
 				if (!isRetryable(sent.failure) || attempt >= 3) throw sent.failure;
