@@ -101,6 +101,17 @@ describe('documented failures become NodeApiErrors with code, message and explan
 		await expectError({ resource: 'order', operation: 'get', orderId: '999999', machineNo: '10000001' }, 4004, /not found/i, /Check the Order ID/);
 	});
 
+	it('paid by a copy of the execution between our read and our update (6049): changed false, no error', async () => {
+		const { orderId } = await client.order('10000001');
+		await client.fault({ kind: 'delay', ms: 800, when: 'before', match: { method: 'PUT', path: `/api/openapi/v1/orders/${orderId}` } });
+		const ours = run({ resource: 'order', operation: 'update', orderId: String(orderId), machineNo: '10000001', status: 1 });
+		await new Promise((resolve) => setTimeout(resolve, 300)); // our PUT is held back by then
+		expect((await client.setStatus('10000001', orderId, 1)).data.code).toBe(0); // the other copy pays it
+		const result = await ours;
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ order_id: orderId, order_status: 'SUCCESS', previous_status: 'NOTPAY', changed: false });
+	});
+
 	it('an order that already has the status is not updated again (changed: false, nothing sent); 6043 invalid status change', async () => {
 		const { orderId } = await client.paidOrder('10000001');
 		const puts = async () => (await client.state()).requests['PUT /orders/{order_id}'] ?? 0;

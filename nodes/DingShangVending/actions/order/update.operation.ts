@@ -58,8 +58,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		run: async (input, _i, creds) => {
 			const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
 			const before = await readStatus(this, creds, input);
-			const changed = before !== wanted;
-			if (changed) await updateOrder(this, creds, input);
+			// `changed` is false too when a copy of this execution elsewhere set it between our read and update.
+			const changed = before !== wanted && (await updateOrder(this, creds, input));
 			return [
 				{
 					order_id: Number(input.orderId),
@@ -84,10 +84,12 @@ async function readStatus(ctx: IExecuteFunctions, creds: DingShangCredentials, i
 }
 
 /**
- * Updates the status. When the answer is lost (timeout, reset, 5xx page) the order is read back:
- * if it already has the wanted status the update happened; otherwise it is sent once more.
+ * Updates the status; `false` when another execution set it first. When the answer is lost
+ * (timeout, reset, 5xx page) or the platform refuses (e.g. 6049 "already paid": a copy of this
+ * execution on another worker paid it between our read and our update), the order is read back:
+ * if it has the wanted status the work is done; a lost answer is otherwise sent once more.
  */
-export async function updateOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, input: UpdateInput): Promise<void> {
+export async function updateOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, input: UpdateInput): Promise<boolean> {
 	const request = {
 		method: 'PUT' as const,
 		path: `/orders/${input.orderId}`,
@@ -96,10 +98,11 @@ export async function updateOrder(ctx: IExecuteFunctions, creds: DingShangCreden
 	const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
 	for (let attempt = 1; ; attempt++) {
 		const sent = await trySend(ctx, creds, request);
-		if (sent.ok) return;
-		if (!isRetryable(sent.failure) || attempt >= 3) throw sent.failure;
-		const order = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${input.orderId}`, signed: { machine_no: input.machineNo } });
-		if (!order.ok) throw order.failure;
-		if ((order.envelope.data as { status?: string } | undefined)?.status === wanted) return;
+		if (sent.ok) return true;
+		const refused = sent.failure.kind === 'platform';
+		if (!refused && (!isRetryable(sent.failure) || attempt >= 3)) throw sent.failure;
+		const status = await readStatus(ctx, creds, input).catch(() => undefined);
+		if (status === wanted) return !refused; // lost answer: it was ours; refusal: another execution's
+		if (refused || status === undefined) throw sent.failure;
 	}
 }
