@@ -281,6 +281,27 @@ export async function n8nCli(s: N8nSettings, args: string[], timeoutMs = 120_000
 	return await run(s.n8n.node, [s.n8n.bin, ...args], { cwd: s.userFolder, env, timeoutMs });
 }
 
+/**
+ * The JSON object `n8n execute --rawOutput` printed in `text`: from the first line that is just
+ * `{` (n8n 2.x logs lines before and after it), else from the first `{`.
+ */
+export function firstJsonObject(text: string): string {
+	const line = text.search(/^\{$/m);
+	const start = line >= 0 ? line : text.indexOf('{');
+	let depth = 0;
+	let inString = false;
+	for (let i = start; start >= 0 && i < text.length; i++) {
+		const c = text[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (c === '{') depth++;
+		else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
+	}
+	throw new Error(`no JSON object in n8n's output:\n${text.slice(0, 2000)}`);
+}
+
 /** Writes `content` to a private temp file for the duration of `use` (credential JSON holds secrets). */
 async function withTempFile<T>(name: string, content: string, use: (path: string) => Promise<T>): Promise<T> {
 	const dir = join(tmpdir(), `dingshang-import-${randomToken().slice(0, 10)}`);

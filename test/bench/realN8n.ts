@@ -21,7 +21,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { API_PREFIX } from '../../nodes/shared/protocol';
-import { CREDENTIAL_ID, PACKAGE, freePort, importCredential, installPackage, n8nCli, n8nInstall, packPackage, randomToken, tail, type N8nSettings } from '../../scripts/n8nLocal';
+import { CREDENTIAL_ID, PACKAGE, firstJsonObject, freePort, importCredential, installPackage, n8nCli, n8nInstall, packPackage, randomToken, tail, type N8nSettings } from '../../scripts/n8nLocal';
 import type { OrderRef, Platform } from './jobs';
 
 export const ITEMS = 2000;
@@ -91,23 +91,6 @@ function workflow(platform: Platform, op: Op, variant: Variant, orders: OrderRef
 }
 
 // ─── n8n ────────────────────────────────────────────────────────────────────────────────────
-
-/** The pretty-printed JSON object in `text` (n8n 2.x logs lines before and after `--rawOutput`'s JSON). */
-function firstJsonObject(text: string): string {
-	const start = text.search(/^\{$/m);
-	let depth = 0;
-	let inString = false;
-	for (let i = start; start >= 0 && i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else if (c === '{') depth++;
-		else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
-	}
-	throw new Error(`no JSON object in n8n's output:\n${text.slice(0, 2000)}`);
-}
 
 export interface RealN8n {
 	settings: N8nSettings;

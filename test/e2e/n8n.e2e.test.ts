@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import {
 	CREDENTIAL_ID,
+	firstJsonObject,
 	HttpError,
 	N8nClient,
 	PACKAGE,
@@ -56,23 +57,6 @@ let machineListsByTests = 0;
 /** The output items of one node in an execution's run data. */
 function nodeOutput(runData: Json, node: string, output = 0): Json[] {
 	return (runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
-}
-
-/** The first complete JSON object in `text` (n8n 2.x may log a line after `--rawOutput`'s JSON). */
-function firstJsonObject(text: string): string {
-	const start = text.indexOf('{');
-	let depth = 0;
-	let inString = false;
-	for (let i = start; start >= 0 && i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else if (c === '{') depth++;
-		else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
-	}
-	throw new Error(`no JSON object in n8n's output:\n${text.slice(0, 2000)}`);
 }
 
 /** `n8n execute` of workflow 3 ("Try it"); returns the run data of the finished execution. */
