@@ -77,7 +77,7 @@ function ourNode(op: Op) {
 export const TIMED: Record<Variant, string[]> = { node: ['DingShang Vending'], http: ['HTTP Request'], diy: ['Sign (Code)', 'HTTP Request'] };
 
 let wfSeq = 0;
-function workflow(platform: Platform, op: Op, variant: Variant, orders: OrderRef[]) {
+export function workflow(platform: Platform, op: Op, variant: Variant, orders: OrderRef[]) {
 	const items = itemsLiteral(orders);
 	const first =
 		variant === 'http' ? code('Items', signCode(platform.signKey, op, `(${items})`)) : code('Items', `return ${items};`);

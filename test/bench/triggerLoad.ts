@@ -1,7 +1,8 @@
 /**
- * Scenario 3: the Delivery Result trigger against n8n's own Webhook node, in ONE real n8n 1.123
+ * Scenario 6: the Delivery Result trigger against n8n's own Webhook node, in ONE real n8n 2.x
  * with this package installed from its tarball (scripts/n8nLocal.ts, as `npm start` does).
- * Two active workflows, each only its trigger, default execution saving. autocannon (from npm,
+ * Active workflows, each only its trigger, default execution saving: ours, n8n's Webhook node,
+ * and (diagnostic) ours with deduplication off. autocannon (from npm,
  * loopback) sends the same number of callbacks to each, every body unique (a repeated result
  * would be deduplicated by our trigger and start nothing), rounds interleaved. The figure is
  * executions finished per second: callbacks answered ÷ (last execution's stop − load start),
@@ -36,6 +37,10 @@ const CONNECTIONS = 8;
 export interface TriggerRound {
 	ours: number;
 	webhook: number;
+	/** Diagnostic: our trigger with deduplication off (Dedupe Window 0): what remembering results costs. */
+	oursNoDedupe: number;
+	/** Diagnostic: n8n's Webhook node with one expression in its options (n8n then takes an expression isolate per request, as for our trigger). */
+	webhookIsolate: number;
 	notes: string[];
 }
 
@@ -95,50 +100,60 @@ async function measure(client: N8nClient, target: Target, amount: number): Promi
 	}
 }
 
-function workflows(token: string) {
-	const ourHook = randomUUID();
-	const theirHook = randomUUID();
-	const settings = { executionOrder: 'v1' };
+function ourTrigger(token: string, name: string, parameters: object) {
+	const hook = randomUUID();
 	return {
-		ours: {
-			body: {
-				name: 'bench: DingShang Delivery Result trigger',
-				settings,
-				connections: {},
-				nodes: [
-					{
-						id: randomUUID(),
-						name: 'Delivery result',
-						type: `${PACKAGE.name}.dingShangVendingTrigger`,
-						typeVersion: 1,
-						position: [0, 0],
-						webhookId: ourHook,
-						parameters: { secretToken: token },
-						credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (bench)' } },
-					},
-				],
-			},
-			path: `/webhook/${ourHook}/delivery-result?token=${encodeURIComponent(token)}`,
+		body: {
+			name,
+			settings: { executionOrder: 'v1' },
+			connections: {},
+			nodes: [
+				{
+					id: randomUUID(),
+					name: 'Delivery result',
+					type: `${PACKAGE.name}.dingShangVendingTrigger`,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId: hook,
+					parameters: { secretToken: token, ...parameters },
+					credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (bench)' } },
+				},
+			],
 		},
-		webhook: {
-			body: {
-				name: 'bench: n8n Webhook node',
-				settings,
-				connections: {},
-				nodes: [
-					{
-						id: randomUUID(),
-						name: 'Webhook',
-						type: 'n8n-nodes-base.webhook',
-						typeVersion: 2,
-						position: [0, 0],
-						webhookId: theirHook,
-						parameters: { httpMethod: 'POST', path: theirHook, options: {} },
-					},
-				],
-			},
-			path: `/webhook/${theirHook}`,
+		path: `/webhook/${hook}/delivery-result?token=${encodeURIComponent(token)}`,
+	};
+}
+
+/** n8n's Webhook node; `options` with an expression make n8n take an expression isolate in the webhook phase, as it does for every other trigger node. */
+function webhookNode(name: string, options: object) {
+	const hook = randomUUID();
+	return {
+		body: {
+			name,
+			settings: { executionOrder: 'v1' },
+			connections: {},
+			nodes: [
+				{
+					id: randomUUID(),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: hook,
+					parameters: { httpMethod: 'POST', path: hook, options },
+				},
+			],
 		},
+		path: `/webhook/${hook}`,
+	};
+}
+
+function workflows(token: string) {
+	return {
+		ours: ourTrigger(token, 'bench: DingShang Delivery Result trigger', {}),
+		oursNoDedupe: ourTrigger(token, 'bench: DingShang Delivery Result trigger, no dedupe', { dedupeWindowMinutes: 0 }),
+		webhook: webhookNode('bench: n8n Webhook node', {}),
+		webhookIsolate: webhookNode('bench: n8n Webhook node with one expression', { ipWhitelist: '={{ "" }}' }),
 	};
 }
 
@@ -149,15 +164,16 @@ function workflows(token: string) {
  */
 async function waitRegistered(client: N8nClient, target: Target): Promise<void> {
 	const deadline = Date.now() + 60_000;
+	const ours = target.name.startsWith('ours');
 	for (;;) {
-		const body = target.name === 'ours' ? '{}' : callbackBody();
-		const url = target.name === 'ours' ? target.url.replace(/\?.*$/, '') : target.url;
+		const body = ours ? '{}' : callbackBody();
+		const url = ours ? target.url.replace(/\?.*$/, '') : target.url;
 		const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 		if (answer.status !== 404) break;
 		if (Date.now() > deadline) throw new Error(`${target.name}: webhook still not registered after 60 s`);
 		await sleep(250);
 	}
-	if (target.name === 'ours') return;
+	if (ours) return;
 	for (;;) {
 		const now = await finished(client, target.workflowId);
 		if (now.count >= 1 && now.running === 0) return;
@@ -183,7 +199,7 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 		const token = randomToken();
 		const defs = workflows(token);
 		const targets: Target[] = [];
-		for (const [name, def] of [['ours', defs.ours], ['webhook', defs.webhook]] as const) {
+		for (const [name, def] of Object.entries(defs)) {
 			const created = await client.api('POST', '/workflows', def.body);
 			await client.api('POST', `/workflows/${created.id}/activate`);
 			targets.push({ name, workflowId: created.id as string, url: n8n.url + def.path });
@@ -193,7 +209,7 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 
 		const results: TriggerRound[] = [];
 		for (let round = 0; round < rounds; round++) {
-			const order = round % 2 === 0 ? targets : [...targets].reverse();
+			const order = targets.map((_, i) => targets[(i + round) % targets.length]);
 			const figures: Record<string, number> = {};
 			const notes: string[] = [];
 			for (const target of order) {
@@ -201,8 +217,8 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 				figures[target.name] = perSecond;
 				notes.push(note);
 			}
-			log(`round ${round + 1} trigger: ours ${figures.ours.toFixed(0)}/s, Webhook node ${figures.webhook.toFixed(0)}/s`);
-			results.push({ ours: figures.ours, webhook: figures.webhook, notes: [`trigger load: autocannon, ${CONNECTIONS} connections, ${CALLBACKS} unique callbacks per run; ${notes.join('; ')}`] });
+			log(`round ${round + 1} trigger: ours ${figures.ours.toFixed(0)}/s, ours without dedupe ${figures.oursNoDedupe.toFixed(0)}/s, Webhook node ${figures.webhook.toFixed(0)}/s, Webhook node with one expression ${figures.webhookIsolate.toFixed(0)}/s`);
+			results.push({ ours: figures.ours, webhook: figures.webhook, oursNoDedupe: figures.oursNoDedupe, webhookIsolate: figures.webhookIsolate, notes: [`trigger load: autocannon, ${CONNECTIONS} connections, ${CALLBACKS} unique callbacks per run; ${notes.join('; ')}`] });
 		}
 		return results;
 	} finally {

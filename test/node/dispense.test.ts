@@ -263,7 +263,8 @@ describe('request lanes', () => {
 		const items: Json[] = [];
 		for (const machineNo of machines) items.push({ machineNo, orderId: (await client.paidOrder(machineNo)).orderId });
 		expect((await client.state()).in_flight.peak).toBe(1);
-		await client.fault({ kind: 'delay', ms: 150, count: 6, match: { path: '/api/openapi/v1/deliveries' } });
+		// 500 ms: long enough that the six overlap even when a loaded machine starts the lanes slowly.
+		await client.fault({ kind: 'delay', ms: 500, count: 6, match: { path: '/api/openapi/v1/deliveries' } });
 		const result = await run(
 			{ resource: 'delivery', operation: 'put', machineNo: '={{$json.machineNo}}', orderId: '={{$json.orderId}}', dispense: 'allPending', waitForResult: false },
 			items,

@@ -2,10 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { DingShangCredentials } from '../../shared/transport';
 import { failureCode, getDingShangCredentials, toNodeError } from '../../shared/transport';
+import { itemParameters, type ParameterReader } from './itemParameters';
 
 export interface ItemTask<T> {
-	/** Reads and validates the item's parameters; throws (no request sent) when one is bad. */
-	parse: (itemIndex: number) => T;
+	/** Reads (with `param`, see itemParameters.ts) and validates the item's parameters; throws (no request sent) when one is bad. */
+	parse: (itemIndex: number, param: ParameterReader) => T;
 	/** Items with the same key run one after another; different keys run concurrently. */
 	groupKey: (input: T) => string;
 	/** How many keys may be in progress at once (see REQUEST_LANES / MACHINE_LANES). */
@@ -48,9 +49,10 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 		items.forEach((_, i) => (outcomes[i] = { error }));
 	}
 
+	const param = itemParameters(ctx);
 	for (let i = 0; creds && i < items.length; i++) {
 		try {
-			inputs[i] = task.parse(i);
+			inputs[i] = task.parse(i, param);
 		} catch (error) {
 			if (!continueOnFail) throw toNodeError(ctx, error, i);
 			outcomes[i] = { error };
@@ -62,7 +64,9 @@ export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Pr
 		inputs.forEach((input, i) => {
 			if (input === undefined) return;
 			const key = task.groupKey(input);
-			groups.set(key, [...(groups.get(key) ?? []), i]);
+			const group = groups.get(key);
+			if (group) group.push(i);
+			else groups.set(key, [i]);
 		});
 		const credentials = creds;
 		const queue = [...groups.values()];

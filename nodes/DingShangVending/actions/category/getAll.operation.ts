@@ -11,7 +11,7 @@ export const description: INodeProperties[] = [...machineNoField('category', ['g
 /** `POST /categories`: `{id, title, sort_id, is_visible}` per category (absent `is_visible` = false). */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({ machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })), limit: wanted(this, i) }),
+		parse: (i, param) => ({ machineNo: machineNo(param('machineNo', i, '', { extractValue: true })), limit: wanted(this, i) }),
 		groupKey: (input) => input.machineNo,
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {

@@ -41,7 +41,7 @@ export async function listChannels(ctx: RequestContext, creds: DingShangCredenti
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({ machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })), limit: wanted(this, i) }),
+		parse: (i, param) => ({ machineNo: machineNo(param('machineNo', i, '', { extractValue: true })), limit: wanted(this, i) }),
 		groupKey: (input) => input.machineNo,
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => (await listChannels(this, creds, input.machineNo)).slice(0, input.limit),

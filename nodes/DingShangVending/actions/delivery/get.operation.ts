@@ -23,9 +23,9 @@ export const description: INodeProperties[] = [
 /** `POST /deliveries/{delivery_id}` (signed): the state of one dispense, with our outcome. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({
-			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
-			deliveryId: positiveId('Delivery ID', this.getNodeParameter('deliveryId', i)),
+		parse: (i, param) => ({
+			machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
+			deliveryId: positiveId('Delivery ID', param('deliveryId', i)),
 		}),
 		// Reads: no order to keep, so every item is its own group.
 		groupKey: (input) => `${input.machineNo}/${input.deliveryId}`,

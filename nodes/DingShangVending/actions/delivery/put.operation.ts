@@ -128,15 +128,15 @@ interface PutInput extends DispenseSettings {
 /** Seed 003: `POST /deliveries` with `method=device.delivery.put`, one command per record. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<PutInput>(this, {
-		parse: (i) => {
-			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			const mode = this.getNodeParameter('dispense', i, 'allPending') as string;
+		parse: (i, param) => {
+			const options = param('options', i, {}) as IDataObject;
+			const mode = param('dispense', i, 'allPending') as string;
 			return {
-				machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
-				orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
-				recordId: mode === 'record' ? positiveId('Record ID', this.getNodeParameter('recordId', i)) : undefined,
-				waitForResult: this.getNodeParameter('waitForResult', i, true) as boolean,
-				maxWaitSeconds: seconds('Max Wait for Machine', this.getNodeParameter('maxWaitSeconds', i, 90), 600),
+				machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
+				orderId: positiveId('Order ID', param('orderId', i)),
+				recordId: mode === 'record' ? positiveId('Record ID', param('recordId', i)) : undefined,
+				waitForResult: param('waitForResult', i, true) as boolean,
+				maxWaitSeconds: seconds('Max Wait for Machine', param('maxWaitSeconds', i, 90), 600),
 				resultTimeoutSeconds: seconds('Result Timeout', options.resultTimeoutSeconds ?? 150, 900),
 				requestTimeoutSeconds: seconds('Request Timeout', options.requestTimeoutSeconds ?? 20, 120) || 20,
 			};

@@ -92,17 +92,17 @@ async function sendTest(ctx: IExecuteFunctions, creds: DingShangCredentials, inp
 /** `POST /deliveries/debug` (installers): drops one product from a channel, lock-aware like Dispense. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<TestInput>(this, {
-		parse: (i) => {
-			const machine = machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true }));
-			const channelName = asText(this.getNodeParameter('channelName', i, '', { extractValue: true })).toUpperCase();
-			if (!/^[A-Z]\d{1,3}$/.test(channelName)) throw invalid('Channel Name', this.getNodeParameter('channelName', i, '', { extractValue: true }), 'expected a channel like A1 or A21');
-			const notifyUrl = optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, ''));
+		parse: (i, param) => {
+			const machine = machineNo(param('machineNo', i, '', { extractValue: true }));
+			const channelName = asText(param('channelName', i, '', { extractValue: true })).toUpperCase();
+			if (!/^[A-Z]\d{1,3}$/.test(channelName)) throw invalid('Channel Name', param('channelName', i, '', { extractValue: true }), 'expected a channel like A1 or A21');
+			const notifyUrl = optionalUrl('Notify URL', param('notifyUrl', i, ''));
 			return {
 				machineNo: machine,
 				channelName,
 				notifyUrl: notifyUrl ? withMachineNo(notifyUrl, machine) : undefined,
-				waitForResult: this.getNodeParameter('waitForResult', i, true) as boolean,
-				maxWaitSeconds: seconds('Max Wait for Machine', this.getNodeParameter('maxWaitSeconds', i, 90), 600),
+				waitForResult: param('waitForResult', i, true) as boolean,
+				maxWaitSeconds: seconds('Max Wait for Machine', param('maxWaitSeconds', i, 90), 600),
 			};
 		},
 		groupKey: (input) => input.machineNo,

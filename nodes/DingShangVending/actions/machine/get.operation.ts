@@ -11,7 +11,7 @@ export const description: INodeProperties[] = [...machineNoField('machine', ['ge
 /** `POST /rent/machines/{machine_no}` (headers only): one machine, its type also as text. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({ machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })) }),
+		parse: (i, param) => ({ machineNo: machineNo(param('machineNo', i, '', { extractValue: true })) }),
 		groupKey: (input) => input.machineNo,
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {

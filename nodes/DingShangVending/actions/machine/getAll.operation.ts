@@ -18,7 +18,7 @@ export async function listMachines(ctx: RequestContext, creds: DingShangCredenti
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({ limit: wanted(this, i) }),
+		parse: (i, param) => ({ limit: wanted(this, i) }),
 		groupKey: () => 'account',
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => (await listMachines(this, creds)).slice(0, input.limit),

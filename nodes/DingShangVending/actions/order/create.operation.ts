@@ -98,16 +98,16 @@ export function generatedTradeId(): string {
 /** `POST /orders` (not signed): creates an unpaid order that reserves stock. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<CreateInput>(this, {
-		parse: (i) => {
-			const lines = (this.getNodeParameter('products.product', i, []) as IDataObject[]) ?? [];
+		parse: (i, param) => {
+			const lines = (param('products.product', i, []) as IDataObject[]) ?? [];
 			if (!Array.isArray(lines) || lines.length === 0) throw invalid('Products', lines, 'add at least one product');
-			const machine = machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true }));
-			const notifyUrl = optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, ''));
-			const addMachineNo = this.getNodeParameter('addMachineNo', i, true) as boolean;
+			const machine = machineNo(param('machineNo', i, '', { extractValue: true }));
+			const notifyUrl = optionalUrl('Notify URL', param('notifyUrl', i, ''));
+			const addMachineNo = param('addMachineNo', i, true) as boolean;
 			return {
 				machineNo: machine,
 				notifyUrl: notifyUrl && addMachineNo ? withMachineNo(notifyUrl, machine) : notifyUrl,
-				tradeId: tradeId(this.getNodeParameter('tradeId', i, '')) ?? generatedTradeId(),
+				tradeId: tradeId(param('tradeId', i, '')) ?? generatedTradeId(),
 				products: lines.map((line, n) => ({
 					product_id: Number(positiveId(`Products › line ${n + 1} › Product ID`, line.productId)),
 					quantity: integerInRange(`Products › line ${n + 1} › Quantity`, line.quantity, 1, 999),

@@ -10,9 +10,9 @@ export const description: INodeProperties[] = [orderIdField('order', ['get']), .
 /** `POST /orders/{order_id}` (signed): the order with its records and their status. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({
-			orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
-			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
+		parse: (i, param) => ({
+			orderId: positiveId('Order ID', param('orderId', i)),
+			machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
 		}),
 		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
 		lanes: REQUEST_LANES,

@@ -47,10 +47,10 @@ interface UpdateInput {
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<UpdateInput>(this, {
-		parse: (i) => ({
-			orderId: positiveId('Order ID', this.getNodeParameter('orderId', i)),
-			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
-			status: integerInRange('Status', this.getNodeParameter('status', i), 1, 6),
+		parse: (i, param) => ({
+			orderId: positiveId('Order ID', param('orderId', i)),
+			machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
+			status: integerInRange('Status', param('status', i), 1, 6),
 		}),
 		// Updates of one order keep their order; different orders go in parallel.
 		groupKey: (input) => `${input.machineNo}/${input.orderId}`,

@@ -58,17 +58,17 @@ async function readOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, ma
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<ConsumeInput>(this, {
-		parse: (i) => {
-			const machine = machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true }));
-			const code = asText(this.getNodeParameter('code', i));
-			if (!/^\d{6,10}$/.test(code)) throw invalid('Code', this.getNodeParameter('code', i), 'expected the 6 to 10 digits of a pickup code');
-			const notifyUrl = optionalUrl('Notify URL', this.getNodeParameter('notifyUrl', i, ''));
+		parse: (i, param) => {
+			const machine = machineNo(param('machineNo', i, '', { extractValue: true }));
+			const code = asText(param('code', i));
+			if (!/^\d{6,10}$/.test(code)) throw invalid('Code', param('code', i), 'expected the 6 to 10 digits of a pickup code');
+			const notifyUrl = optionalUrl('Notify URL', param('notifyUrl', i, ''));
 			return {
 				machineNo: machine,
 				code,
-				productId: positiveId('Product ID', this.getNodeParameter('productId', i, '', { extractValue: true })),
+				productId: positiveId('Product ID', param('productId', i, '', { extractValue: true })),
 				notifyUrl: notifyUrl ? withMachineNo(notifyUrl, machine) : undefined,
-				tradeId: tradeId(this.getNodeParameter('tradeId', i, '')) ?? generatedTradeId(),
+				tradeId: tradeId(param('tradeId', i, '')) ?? generatedTradeId(),
 			};
 		},
 		groupKey: (input) => input.machineNo,

@@ -73,16 +73,16 @@ interface CreateInput {
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<CreateInput>(this, {
-		parse: (i) => {
-			const forProduct = this.getNodeParameter('createFor', i, 'product') === 'product';
-			const rawExpiry = this.getNodeParameter('expiresAt', i, '');
+		parse: (i, param) => {
+			const forProduct = param('createFor', i, 'product') === 'product';
+			const rawExpiry = param('expiresAt', i, '');
 			const expiredAt = asText(rawExpiry) === '' ? undefined : toChinaTime(rawExpiry);
 			if (asText(rawExpiry) !== '' && !expiredAt) throw invalid('Expires At', rawExpiry, 'expected a date and time, e.g. 2026-12-24 13:00:00');
 			return {
-				machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
-				productId: forProduct ? positiveId('Product ID', this.getNodeParameter('productId', i, '', { extractValue: true })) : undefined,
-				count: integerInRange('Count', this.getNodeParameter('count', i, 1), 1, 500),
-				codeLength: integerInRange('Code Length', this.getNodeParameter('codeLength', i, 6), 6, 10),
+				machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
+				productId: forProduct ? positiveId('Product ID', param('productId', i, '', { extractValue: true })) : undefined,
+				count: integerInRange('Count', param('count', i, 1), 1, 500),
+				codeLength: integerInRange('Code Length', param('codeLength', i, 6), 6, 10),
 				expiredAt,
 			};
 		},

@@ -34,11 +34,11 @@ export const description: INodeProperties[] = [
 /** **`PUT`** `/pickup_codes`, method `pickup_code.delete.id` (+ `id`) or `pickup_code.delete.all`. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => {
-			const all = this.getNodeParameter('deleteWhat', i, 'one') === 'all';
+		parse: (i, param) => {
+			const all = param('deleteWhat', i, 'one') === 'all';
 			return {
-				machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
-				id: all ? undefined : positiveId('Pickup Code ID', this.getNodeParameter('pickupCodeId', i)),
+				machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
+				id: all ? undefined : positiveId('Pickup Code ID', param('pickupCodeId', i)),
 			};
 		},
 		groupKey: (input) => input.machineNo,

@@ -21,9 +21,9 @@ export async function listCodes(ctx: IExecuteFunctions, creds: DingShangCredenti
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({
-			machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })),
-			productId: positiveId('Product ID', this.getNodeParameter('productId', i, '', { extractValue: true })),
+		parse: (i, param) => ({
+			machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
+			productId: positiveId('Product ID', param('productId', i, '', { extractValue: true })),
 			limit: wanted(this, i),
 		}),
 		groupKey: (input) => input.machineNo,

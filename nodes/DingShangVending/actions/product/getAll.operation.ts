@@ -97,7 +97,7 @@ export function productFilters(ctx: IExecuteFunctions, i: number): ProductFilter
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {
-		parse: (i) => ({ machineNo: machineNo(this.getNodeParameter('machineNo', i, '', { extractValue: true })), filters: productFilters(this, i), limit: wanted(this, i) }),
+		parse: (i, param) => ({ machineNo: machineNo(param('machineNo', i, '', { extractValue: true })), filters: productFilters(this, i), limit: wanted(this, i) }),
 		groupKey: (input) => input.machineNo,
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => await listProducts(this, creds, input.machineNo, input.filters, input.limit),
