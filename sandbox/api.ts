@@ -38,6 +38,8 @@ export interface ApiResult {
 	answer: ApiAnswer;
 	/** What the request carried, for the log (sign masked). */
 	detail?: string;
+	/** The signed payload's fields once its sign was verified (sign left out), for onApiRequest. */
+	params?: Record<string, unknown>;
 }
 
 type Kind = 'ping' | 'createOrder' | 'getOrder' | 'updateOrder' | 'putDelivery' | 'getDelivery' | MoreKind;
@@ -169,6 +171,8 @@ function readSignedPayload(ctx: ApiContext, body: Buffer, result: ApiResult): Re
 	}
 	result.detail = truncate(JSON.stringify({ ...params, ...(params.sign === undefined ? {} : { sign: '***' }) }));
 	if (!verifyParams(params, ctx.config.signKey)) throw new ApiError(4006, 'sorry, payload sign invalid');
+	const { sign: _sign, ...fields } = params;
+	result.params = fields;
 	readMachineNo(params.machine_no);
 	const timestamp = params.timestamp;
 	if (isEmptyValue(timestamp)) throw invalidParams('timestamp is required');

@@ -5,9 +5,10 @@ import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT
 import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
 import { RefundDesk } from './refunds';
-import { createSandboxServer } from './server';
+import { createSandboxServer, type ApiRequestEvent } from './server';
 import { SandboxState } from './state';
 
+export type { ApiRequestEvent } from './server';
 export {
 	DEFAULT_APP_ID,
 	DEFAULT_APP_SECRET,
@@ -31,6 +32,8 @@ export interface SandboxOptions {
 	signKey?: string;
 	/** true (default): console.log; false: silent; a function: receives each line. */
 	log?: boolean | ((line: string) => void);
+	/** Called after each API request is answered (in-process observers only, e.g. the latency bench). */
+	onApiRequest?: (event: ApiRequestEvent) => void;
 }
 
 export interface RunningSandbox {
@@ -88,7 +91,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		inFlight.peak = inFlight.now;
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, refunds, resetAll, timers, log });
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, refunds, resetAll, timers, log, onApiRequest: opts.onApiRequest });
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

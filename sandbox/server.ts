@@ -14,6 +14,22 @@ import { writeBrokenAnswer, type RequestFault } from './faults';
 export interface ServerContext extends ApiContext, AdminContext {
 	timers: RealTimers;
 	log: (line: string) => void;
+	onApiRequest?: (event: ApiRequestEvent) => void;
+}
+
+/** One API request the sandbox handled, for an in-process observer (the bench's latency timestamps). */
+export interface ApiRequestEvent {
+	/** When the request arrived, before its body was read: epoch ms, performance.timeOrigin + performance.now(). */
+	receivedAt: number;
+	method: string;
+	/** The route key, as in GET /__sandbox/state's `requests` ('unknown' when none matched). */
+	route: string;
+	/** The path parameter ({order_id} or {delivery_id}). */
+	param?: string;
+	/** The envelope code answered. */
+	code: number;
+	/** The signed payload's fields (sign left out), when it had a valid one. */
+	params?: Record<string, unknown>;
 }
 
 interface Body {
@@ -127,6 +143,8 @@ async function handleApi(
 	if (fault?.when === 'after') await answerAfterFault(ctx, res, fault, result, text);
 	else sendJson(res, result.answer.http, text, body.overflow);
 	logLine(result.answer.http, result.answer.body.code, result.detail);
+	// After the answer, so an observer never delays it.
+	ctx.onApiRequest?.({ receivedAt: performance.timeOrigin + started, method, route: key, param: matched?.param, code: result.answer.body.code, params: result.params });
 }
 
 /** "after" faults: the request was fully processed; its answer is now late or lost. */
