@@ -61,6 +61,8 @@ export interface QueueStackOptions {
 	onLine?: (name: string, line: string) => void;
 	/** `--concurrency` of each worker (default 10). */
 	concurrency?: number;
+	/** More environment for every n8n process, e.g. DB_POSTGRESDB_POOL_SIZE for high concurrency. */
+	env?: Record<string, string>;
 	logLevel?: N8nSettings['logLevel'];
 }
 
@@ -200,6 +202,7 @@ export async function startQueueStack(opts: QueueStackOptions): Promise<QueueSta
 			// Else every process appends to the same n8nEventLog*.log in the shared user folder.
 			N8N_EVENTBUS_LOGWRITER_LOGBASENAME: `n8nEventLog-${name}`,
 			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+			...opts.env,
 			...env,
 		},
 	});

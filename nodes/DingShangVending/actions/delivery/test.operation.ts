@@ -10,7 +10,7 @@ import { withMachineNo } from '../order/create.operation';
 import { MACHINE_LANES, runItems } from '../runItems';
 import { asText, invalid, machineNo, optionalUrl, seconds } from '../validate';
 import type { Check } from './dispense';
-import { isFinal, waitForOutcome } from './dispense';
+import { busyRetryDelayMs, isFinal, waitForOutcome } from './dispense';
 import { withMachine } from './machineQueue';
 
 const show = { resource: ['delivery'], operation: ['test'] };
@@ -58,8 +58,7 @@ async function sendTest(ctx: IExecuteFunctions, creds: DingShangCredentials, inp
 	const signed: IDataObject = { machine_no: input.machineNo, method: DELIVERY_METHOD, channel_name: input.channelName };
 	if (input.notifyUrl) signed.notify_url = input.notifyUrl;
 	const deadline = Date.now() + input.maxWaitSeconds * 1000;
-	let backoffMs = 500;
-	for (let notSent = 0; ; ) {
+	for (let notSent = 0, busy = 0; ; ) {
 		const sent = await trySend(ctx, creds, { method: 'POST', path: '/deliveries/debug', signed });
 		const data = sent.ok ? (sent.envelope.data as IDataObject | undefined) : undefined;
 		if (data && typeof data === 'object' && data.delivery_id) return data;
@@ -67,11 +66,11 @@ async function sendTest(ctx: IExecuteFunctions, creds: DingShangCredentials, inp
 			? new DingShangFailure('platform', `DingShang did not test channel ${input.channelName}: ${sent.envelope.message || 'no delivery_id in the answer'}`)
 			: sent.failure;
 		if (failure.kind === 'platform' && failure.details.code !== undefined && isMachineBusy(failure.details.platformMessage)) {
+			const backoffMs = busyRetryDelayMs(busy++);
 			if (Date.now() + backoffMs > deadline) {
 				throw new DingShangFailure('platform', `Machine ${input.machineNo} was still dispensing after waiting ${input.maxWaitSeconds} s; channel ${input.channelName} was not tested`, failure.details);
 			}
 			await sleep(backoffMs);
-			backoffMs = Math.min(backoffMs * 2, 5000);
 			continue;
 		}
 		if (failure.kind === 'notSent' && notSent < 2) {
