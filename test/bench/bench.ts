@@ -1,24 +1,30 @@
 /**
- * `npm run bench` (not part of `npm test`): the scenarios of issue 15 built so far, as ratios of
- * medians measured in ONE run, side by side. Not built yet (printed as such, `nan` on the last
- * line): 3 payment to product, 4 failure to refund, 7 queue mode, 8 RSS in real n8n.
+ * `npm run bench` (not part of `npm test`): issue 15's scenarios, as ratios of medians (or of p50s)
+ * measured in ONE run, side by side with their targets, and the issue's last line.
  *
  *   1. Get Order and Update Order × 2,000 in real n8n 2.x (realN8n.ts): our node ÷ n8n's HTTP
  *      Request node sending the same requests signed beforehand. Target ≤ 0.67.
  *   2. The same, the DIY pair (Code node MD5 + base64 → HTTP Request) ÷ our node. Target ≥ 1.5.
+ *   3. Payment → dispense command and → workflow end, 4. failure callback → refund PUT: p50/p95 in
+ *      real n8n 2.x, ours vs the DIY flows (latency.ts); again with N8N_EXPRESSION_ENGINE=legacy
+ *      as a diagnostic. Targets ≤ 0.8, end ≤ dispense + 250 ms, ≤ 1.0.
  *   5. Put Delivery with Wait for Result, 40 records on 8 machines of mixed types, against the
  *      ideal schedule (the longest per-machine chain of the sandbox's dispense durations).
  *      Target ≤ 1.1 (issue: ≤ 1.05). Also: the same 40 records one at a time.
  *   6. Delivery Result trigger vs n8n's Webhook node in one real n8n, autocannon load, unique
- *      callbacks: executions finished per second. Target ≥ 0.95.
+ *      callbacks: executions finished per second (triggerLoad.ts). Target ≥ 0.95.
+ *   7. Queue mode, 2 workers, 1,000 payments over 100 machines ÷ the ideal schedule (queueLoad.ts).
+ *      Target ≤ 1.2, 0 double dispenses.
+ *   8. Peak RSS of n8n's processes, Update Order × 500 and × 5,000, ours ÷ DIY (rss.ts).
  *   Diagnostic only: Update Order × 2,000 in n8n-core's engine (worker.ts) against a raw keep-alive
  *   `http` loop — the machine's limit, not a target — with the engine worker's peak RSS.
  *
- * Every engine run is a fresh child process (worker.ts), every real-n8n run a fresh `n8n execute`;
- * rounds interleave the variants, every loop and server is bounded and closed; a watchdog ends an
- * overrun. BENCH_ROUNDS (default 5), BENCH_REAL=0 skips 1–2, BENCH_SERIAL=0 skips the
- * one-at-a-time run, BENCH_TRIGGER=0 skips 6, BENCH_DIAG=0 skips the raw-loop diagnostics,
- * BENCH_CALLBACKS (default 600) sets the trigger load, BENCH_CPU_PROF=<dir> profiles each engine run.
+ * Every engine run is a fresh child process (worker.ts), every real-n8n run a fresh `n8n execute`
+ * or n8n of its own; rounds interleave the variants, every loop and server is bounded and closed;
+ * a watchdog ends an overrun. BENCH_ROUNDS (default 5); BENCH_REAL=0, BENCH_LATENCY=0,
+ * BENCH_LEGACY=0, BENCH_SERIAL=0, BENCH_TRIGGER=0, BENCH_QUEUE=0, BENCH_RSS=0, BENCH_DIAG=0 skip a
+ * part; BENCH_CALLBACKS (default 600) sets the trigger load, BENCH_QUEUE_SCALE (default 15) the
+ * queue scenario's time scale, BENCH_CPU_PROF=<dir> profiles each engine run.
  */
 import { spawn } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -43,6 +49,7 @@ import { median, pool } from './measure';
 import { measureRealN8n, ITEMS as REAL_ITEMS, GET_ORDERS } from './realN8n';
 import { measureTriggers, type TriggerRound } from './triggerLoad';
 import { measureQueue } from './queueLoad';
+import { measureRss } from './rss';
 import { measureLatency, report as latencyReport, type LatencyResult, type Percentiles } from './latency';
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
@@ -61,7 +68,7 @@ const DISPENSE_MACHINES: Array<[string, string]> = [
 const DISPENSE_RECORDS = 40;
 const TIME_SCALE = 1; // the docs' dispense takes 0.5–1 s: 40 records on 8 machines already take seconds
 const UPDATE_MACHINES = ['30000001', '30000002', '30000003', '30000004'];
-const WATCHDOG_MS = 20 * 60_000;
+const WATCHDOG_MS = 75 * 60_000;
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'dingshang-bench-'));
 const children = new Set<ReturnType<typeof spawn>>();
@@ -187,7 +194,7 @@ interface Row {
 	text?: { ours: string; base: string; ratio?: string };
 }
 
-const OPEN = ['8. Peak RSS in real n8n: node ÷ DIY'];
+const OPEN: string[] = [];
 /**
  * Scenario 7's time scale: 15 makes a dispense 7.5–15 s, so 10 per machine (~2 min) dominate the
  * ~9 executions/s that n8n's queue mode reaches on 2 cores; at 3 the ratio measures only that
@@ -399,6 +406,22 @@ async function main(): Promise<number> {
 			}
 		}
 
+		// 8: peak RSS of n8n's processes, Update Order ×500 and ×5,000, ours vs DIY
+		let rssRatio = NaN;
+		if (process.env.BENCH_RSS !== '0') {
+			const paidCount = async (orders: OrderRef[]) => {
+				const ids = new Set(orders.map((o) => o.order_id));
+				return (await client.state()).orders.filter((o: { order_id: number; status: string }) => ids.has(o.order_id) && o.status === 'SUCCESS').length;
+			};
+			const rss = await measureRss({ rounds: ROUNDS, log: (line) => process.stdout.write(`  ${line}\n`), platform, newOrders: (n) => newOrders(client, n), paidCount });
+			rssRatio = rss.ratio;
+			const largest = Math.max(...rss.sizes);
+			rows.push({ name: `8. Peak RSS of n8n's processes, Update ×${largest}: node ÷ DIY`, ours: rss.series.node, base: rss.series.diy, unit: 'MiB', ratio: rss.ratio, target: '≤ 1 (none set)', pass: rss.ratio <= 1 });
+			notes.push(`peak RSS per item from ${Math.min(...rss.sizes)} to ${largest} items: node ${rss.perItemKiB.node.toFixed(1)} KiB, DIY ${rss.perItemKiB.diy.toFixed(1)} KiB`);
+			for (const line of rss.lines) console.log(`  ${line}`);
+			await resetSandbox();
+		}
+
 		// 7: queue mode, 1,000 payments over 100 machines
 		let queueRatio = NaN;
 		if (process.env.BENCH_QUEUE !== '0') {
@@ -429,7 +452,7 @@ async function main(): Promise<number> {
 		console.log(`  · ${((Date.now() - started) / 1000).toFixed(0)} s in all; ${measured.filter((r) => !r.pass).length} target(s) missed, ${OPEN.length} scenario(s) not measured yet`);
 		const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'nan');
 		console.log(
-			`bench: node_vs_http=${f(nodeVsHttp)} diy_vs_node=${f(diyVsNode)} pay_to_dispense_vs_diy=${f(payRatio)} refund_vs_diy=${f(refundRatio)} dispense_vs_ideal=${f(dispenseRatio)} trigger_vs_webhook=${f(triggerRatio)} queue_vs_ideal=${f(queueRatio)} rss_node_vs_diy=nan`,
+			`bench: node_vs_http=${f(nodeVsHttp)} diy_vs_node=${f(diyVsNode)} pay_to_dispense_vs_diy=${f(payRatio)} refund_vs_diy=${f(refundRatio)} dispense_vs_ideal=${f(dispenseRatio)} trigger_vs_webhook=${f(triggerRatio)} queue_vs_ideal=${f(queueRatio)} rss_node_vs_diy=${f(rssRatio)}`,
 		);
 		return measured.every((r) => r.pass) ? 0 : 1;
 	} finally {
