@@ -100,52 +100,30 @@ async function measure(client: N8nClient, target: Target, amount: number): Promi
 	}
 }
 
+/** A workflow of one trigger node (its webhook id `hook`), created through the public API. */
+const oneNodeWorkflow = (name: string, hook: string, node: object) => ({
+	name,
+	settings: { executionOrder: 'v1' },
+	connections: {},
+	nodes: [{ id: randomUUID(), typeVersion: 1, position: [0, 0], webhookId: hook, ...node }],
+});
+
 function ourTrigger(token: string, name: string, parameters: object) {
 	const hook = randomUUID();
-	return {
-		body: {
-			name,
-			settings: { executionOrder: 'v1' },
-			connections: {},
-			nodes: [
-				{
-					id: randomUUID(),
-					name: 'Delivery result',
-					type: `${PACKAGE.name}.dingShangVendingTrigger`,
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId: hook,
-					parameters: { secretToken: token, ...parameters },
-					credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (bench)' } },
-				},
-			],
-		},
-		path: `/webhook/${hook}/delivery-result?token=${encodeURIComponent(token)}`,
+	const node = {
+		name: 'Delivery result',
+		type: `${PACKAGE.name}.dingShangVendingTrigger`,
+		parameters: { secretToken: token, ...parameters },
+		credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (bench)' } },
 	};
+	return { body: oneNodeWorkflow(name, hook, node), path: `/webhook/${hook}/delivery-result?token=${encodeURIComponent(token)}` };
 }
 
 /** n8n's Webhook node; `options` with an expression make n8n take an expression isolate in the webhook phase, as it does for every other trigger node. */
 function webhookNode(name: string, options: object) {
 	const hook = randomUUID();
-	return {
-		body: {
-			name,
-			settings: { executionOrder: 'v1' },
-			connections: {},
-			nodes: [
-				{
-					id: randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: hook,
-					parameters: { httpMethod: 'POST', path: hook, options },
-				},
-			],
-		},
-		path: `/webhook/${hook}`,
-	};
+	const node = { name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, parameters: { httpMethod: 'POST', path: hook, options } };
+	return { body: oneNodeWorkflow(name, hook, node), path: `/webhook/${hook}` };
 }
 
 function workflows(token: string) {
