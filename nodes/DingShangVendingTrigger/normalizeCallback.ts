@@ -1,5 +1,3 @@
-import { createHash } from 'crypto';
-
 import type { IDataObject } from 'n8n-workflow';
 
 import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS, refundKeyFor } from '../shared/protocol';
@@ -126,7 +124,4 @@ export function dedupeKey(raw: IDataObject): string {
 		.join('|');
 }
 
-/** What the trigger stores per remembered result: 12 base64url chars (72 bits) of its key's SHA-256. */
-export function rememberedId(resultKey: string): string {
-	return createHash('sha256').update(resultKey).digest('base64url').slice(0, 12);
-}
+export { rememberedId } from '../shared/dedupe';

@@ -4,7 +4,9 @@ import type { DingShangCredentials } from '../../shared/transport';
 import { failureCode, getDingShangCredentials, toNodeError } from '../../shared/transport';
 import { itemParameters, type ParameterReader } from './itemParameters';
 
-export interface ItemTask<T> {
+export interface ItemTask<T, C = DingShangCredentials> {
+	/** Another provider's credentials (the Payment node); default: the DingShang credential. Throws n8n errors. */
+	credentials?: () => Promise<C>;
 	/** Reads (with `param`, see itemParameters.ts) and validates the item's parameters; throws (no request sent) when one is bad. */
 	parse: (itemIndex: number, param: ParameterReader) => T;
 	/** Items with the same key run one after another; different keys run concurrently. */
@@ -12,7 +14,7 @@ export interface ItemTask<T> {
 	/** How many keys may be in progress at once (see REQUEST_LANES / MACHINE_LANES). */
 	lanes: number;
 	/** Performs the requests for one item and returns its output objects. */
-	run: (input: T, itemIndex: number, creds: DingShangCredentials) => Promise<IDataObject[]>;
+	run: (input: T, itemIndex: number, creds: C) => Promise<IDataObject[]>;
 }
 
 type Outcome = { ok: IDataObject[] } | { error: unknown };
@@ -35,15 +37,15 @@ export const MACHINE_LANES = 32;
  * machines work in parallel while items of one machine keep their order, each output item is
  * paired with its input, and failures follow the node's "On Error" setting.
  */
-export async function runItems<T>(ctx: IExecuteFunctions, task: ItemTask<T>): Promise<INodeExecutionData[]> {
+export async function runItems<T, C = DingShangCredentials>(ctx: IExecuteFunctions, task: ItemTask<T, C>): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const continueOnFail = ctx.continueOnFail();
 	const outcomes: Outcome[] = new Array(items.length);
 	const inputs: Array<T | undefined> = new Array(items.length);
 
-	let creds: DingShangCredentials | undefined;
+	let creds: C | undefined;
 	try {
-		creds = await getDingShangCredentials(ctx);
+		creds = task.credentials ? await task.credentials() : ((await getDingShangCredentials(ctx)) as C);
 	} catch (error) {
 		if (!continueOnFail) throw toNodeError(ctx, error, 0);
 		items.forEach((_, i) => (outcomes[i] = { error }));

@@ -1,6 +1,15 @@
+import { createHash } from 'crypto';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { rememberedId } from './normalizeCallback';
+/**
+ * Deduplication of pushed events (delivery results, payment notifications) for the triggers:
+ * senders re-push for hours, and in queue mode several webhook processes receive copies.
+ */
+
+/** What a trigger stores per remembered event: 12 base64url chars (72 bits) of its key's SHA-256. */
+export function rememberedId(resultKey: string): string {
+	return createHash('sha256').update(resultKey).digest('base64url').slice(0, 12);
+}
 
 /** Most results remembered for deduplication, per node; the oldest are forgotten first beyond this. */
 const MAX_REMEMBERED = 2000;

@@ -1,0 +1,55 @@
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { ALIPAY_DEFAULT_GATEWAY } from '../nodes/shared/payments/alipay';
+
+/**
+ * Alipay OpenAPI (支付宝), public-key mode with RSA2. No `authenticate` and no Test button: each
+ * call is signed over its sorted parameters with the app private key, which n8n's declarative
+ * credentials cannot do; the Payment node checks the keys before any request.
+ */
+export class AlipayApi implements ICredentialType {
+	name = 'alipayApi';
+
+	displayName = 'Alipay API (支付宝)';
+
+	icon: Icon = 'file:alipay.svg';
+
+	documentationUrl = 'https://opendocs.alipay.com/common/02kf5q';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Gateway URL',
+			name: 'gatewayUrl',
+			type: 'string',
+			default: ALIPAY_DEFAULT_GATEWAY,
+			required: true,
+			description: 'Keep the default unless you use Alipay\'s own sandbox, a proxy or the local Alipay sandbox',
+		},
+		{
+			displayName: 'App ID (APPID)',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			placeholder: '2021000000000000',
+			required: true,
+		},
+		{
+			displayName: 'App Private Key (应用私钥)',
+			name: 'privateKey',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			description: 'The app private key (RSA2, PKCS#8 or PKCS#1, with or without the PEM lines); signs every request',
+		},
+		{
+			displayName: 'Alipay Public Key (支付宝公钥)',
+			name: 'alipayPublicKey',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			description: 'The Alipay public key (not your app public key); verifies answers and notifications',
+		},
+	];
+}

@@ -1,0 +1,51 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as refund from './actions/refund';
+import { router } from './actions/router';
+
+export class DingShangPayment implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingShang Payment',
+		name: 'dingShangPayment',
+		icon: { light: 'file:payment.svg', dark: 'file:payment.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund · " + ({ weChatPay: "WeChat Pay", alipay: "Alipay" })[$parameter["provider"]] }}',
+		description: 'Refund WeChat Pay (微信支付) and Alipay (支付宝) payments of vending orders, once per refund key',
+		defaults: { name: 'DingShang Payment' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'weChatPayApi', required: true, displayOptions: { show: { provider: ['weChatPay'] } } },
+			{ name: 'alipayApi', required: true, displayOptions: { show: { provider: ['alipay'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Provider',
+				name: 'provider',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'WeChat Pay 微信支付', value: 'weChatPay' },
+					{ name: 'Alipay 支付宝', value: 'alipay' },
+				],
+				default: 'weChatPay',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer (退款)' }],
+				default: 'refund',
+			},
+			...refund.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,20 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { readAlipay, readWeChatPay } from '../../shared/payments/credentials';
+import { badInput, type Provider } from '../../shared/payments/errors';
+import { KeyError } from '../../shared/payments/keys';
+import type { Credentials } from '../../shared/payments/refunds';
+
+export const CREDENTIAL_OF: Record<Provider, string> = { weChatPay: 'weChatPayApi', alipay: 'alipayApi' };
+
+/** The chosen provider's credential, read and checked once per execution (bad keys: an error naming the field). */
+export async function loadAccount(ctx: IExecuteFunctions): Promise<Credentials> {
+	const provider = ctx.getNodeParameter('provider', 0) as Provider;
+	const raw = await ctx.getCredentials(CREDENTIAL_OF[provider]);
+	try {
+		return provider === 'weChatPay' ? { provider, creds: readWeChatPay(raw, 'request') } : { provider, creds: readAlipay(raw, 'request') };
+	} catch (error) {
+		if (error instanceof KeyError) throw badInput(ctx.getNode(), error.message);
+		throw error;
+	}
+}

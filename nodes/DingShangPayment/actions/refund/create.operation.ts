@@ -1,0 +1,93 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { createRefund, type Credentials } from '../../../shared/payments/refunds';
+import { REQUEST_LANES, runItems } from '../../../DingShangVending/actions/runItems';
+import { loadAccount } from '../account';
+import { invalid } from '../../../DingShangVending/actions/validate';
+import { amountFen, outTradeNo, refundKey } from './fields';
+import { refundItem } from './output';
+import { outTradeNoField, refundKeyField } from './descriptions';
+
+const show = { resource: ['refund'], operation: ['create'] };
+
+export const description: INodeProperties[] = [
+	outTradeNoField(show),
+	{
+		displayName: 'Refund Amount (Yuan)',
+		name: 'refundAmount',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		required: true,
+		default: 0,
+		description: 'How much to give back, in yuan (元), e.g. 3.5; at most what was paid',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Total Amount (Yuan)',
+		name: 'totalAmount',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		required: true,
+		default: 0,
+		description: 'What the customer paid for the whole payment, in yuan (WeChat Pay needs it): the Payment Notification Trigger\'s amount',
+		displayOptions: { show: { ...show, provider: ['weChatPay'] } },
+	},
+	refundKeyField(show, 'Stands for this one refund: sent as WeChat Pay out_refund_no / Alipay out_request_no, so a repeated key never pays out twice. Default: the refund_key of a failed dispense.'),
+	{
+		displayName: 'Reason',
+		name: 'reason',
+		type: 'string',
+		default: '',
+		placeholder: 'Dispense failed 出货失败',
+		description: 'Shown to the customer with the refund (at most 80 characters)',
+		displayOptions: { show },
+	},
+];
+
+interface CreateInput {
+	outTradeNo: string;
+	refundKey: string;
+	refundFen: number;
+	totalFen?: number;
+	reason?: string;
+}
+
+/** WeChat Pay `POST /v3/refund/domestic/refunds` · Alipay `alipay.trade.refund`, read first (see shared/payments/refunds.ts). */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const provider = this.getNodeParameter('provider', 0) as Credentials['provider'];
+	const continueOnFail = this.continueOnFail();
+	return await runItems<CreateInput, Credentials>(this, {
+		credentials: async () => await loadAccount(this),
+		parse: (i, param) => {
+			const refundFen = amountFen('Refund Amount (Yuan)', param('refundAmount', i));
+			const totalFen = provider === 'weChatPay' ? amountFen('Total Amount (Yuan)', param('totalAmount', i)) : undefined;
+			if (totalFen !== undefined && refundFen > totalFen) throw amountTooHigh(refundFen, totalFen);
+			const reason = String(param('reason', i, '') ?? '').trim();
+			return {
+				outTradeNo: outTradeNo(param('outTradeNo', i)),
+				refundKey: refundKey(param('refundKey', i)),
+				refundFen,
+				totalFen,
+				reason: reason === '' ? undefined : reason.slice(0, 80),
+			};
+		},
+		// One payment's refunds one after another: the provider checks each against what is left.
+		groupKey: (input) => input.outTradeNo,
+		lanes: REQUEST_LANES,
+		run: async (input, i, account) => {
+			const { state, existed } = await createRefund(this, account, input, i);
+			const item = refundItem(account.provider, input.outTradeNo, input.refundKey, state, existed);
+			if (item.outcome !== 'failed') return [item];
+			// Money did not go back: the node turns red (or, with On Error → Continue, the item says so).
+			const error = new NodeApiError(this.getNode(), { message: String(item.reason) }, { message: String(item.reason), description: String(item.reasonZh), itemIndex: i });
+			error.message = String(item.reason);
+			if (!continueOnFail) throw error;
+			return [{ ...item, error: error.message }];
+		},
+	});
+}
+
+function amountTooHigh(refundFen: number, totalFen: number) {
+	return invalid('Refund Amount (Yuan)', refundFen / 100, `must not be more than the Total Amount (${(totalFen / 100).toFixed(2)})`);
+}

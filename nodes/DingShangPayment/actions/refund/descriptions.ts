@@ -1,0 +1,24 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+type Show = Record<string, string[]>;
+
+export const outTradeNoField = (show: Show): INodeProperties => ({
+	displayName: 'Out Trade No',
+	name: 'outTradeNo',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: '={{ $(\'Payment received\').item.json.out_trade_no }}',
+	description: 'The payment\'s merchant order number (商户订单号): the DingShang order\'s trade_id, output by the Payment Notification Trigger as out_trade_no',
+	displayOptions: { show },
+});
+
+export const refundKeyField = (show: Show, description: string): INodeProperties => ({
+	displayName: 'Refund Key',
+	name: 'refundKey',
+	type: 'string',
+	required: true,
+	default: '={{ $json.refund_key }}',
+	description,
+	displayOptions: { show },
+});

@@ -1,0 +1,70 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'crypto';
+
+/**
+ * Keys as merchants paste them: a full PEM, a PEM whose line breaks became "\n" or spaces, or the
+ * bare base64 body that Alipay's key tool and WeChat Pay's platform show. A key that does not
+ * parse is an error naming the credential field — never a crash, never the key's text.
+ */
+export class KeyError extends Error {
+	constructor(readonly field: string, detail: string) {
+		super(`Credential field "${field}" ${detail}`);
+		this.name = 'KeyError';
+	}
+}
+
+function body(text: string): { label?: string; base64: string } {
+	const cleaned = text.replace(/\\n/g, '\n').trim();
+	const pem = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/.exec(cleaned);
+	if (pem) return { label: pem[1], base64: pem[2].replace(/\s+/g, '') };
+	return { base64: cleaned.replace(/\s+/g, '') };
+}
+
+function der(field: string, text: unknown): { label?: string; bytes: Buffer } {
+	if (typeof text !== 'string' || text.trim() === '') throw new KeyError(field, 'is empty');
+	const { label, base64 } = body(text);
+	if (!/^[A-Za-z0-9+/]+=*$/.test(base64)) throw new KeyError(field, 'is not a PEM key (expected "-----BEGIN … KEY-----" or its base64 body)');
+	return { label, bytes: Buffer.from(base64, 'base64') };
+}
+
+const rsaOnly = (field: string, key: KeyObject): KeyObject => {
+	if (key.asymmetricKeyType !== 'rsa') throw new KeyError(field, `is a ${key.asymmetricKeyType} key; an RSA key is needed`);
+	return key;
+};
+
+/** The merchant's or app's RSA private key (PKCS#8 or PKCS#1). */
+export function parsePrivateKey(field: string, text: unknown): KeyObject {
+	const { label, bytes } = der(field, text);
+	if (label && !/PRIVATE KEY$/.test(label)) throw new KeyError(field, `holds a "${label}", not a private key`);
+	const types = label === 'RSA PRIVATE KEY' ? (['pkcs1'] as const) : label ? (['pkcs8'] as const) : (['pkcs8', 'pkcs1'] as const);
+	for (const type of types) {
+		try {
+			return rsaOnly(field, createPrivateKey({ key: bytes, format: 'der', type }));
+		} catch (error) {
+			if (error instanceof KeyError) throw error;
+		}
+	}
+	throw new KeyError(field, 'does not parse as an RSA private key (PKCS#8 or PKCS#1)');
+}
+
+/** A provider's RSA public key (SPKI "PUBLIC KEY" or PKCS#1 "RSA PUBLIC KEY"). */
+export function parsePublicKey(field: string, text: unknown): KeyObject {
+	const { label, bytes } = der(field, text);
+	if (label === 'CERTIFICATE') {
+		try {
+			return rsaOnly(field, createPublicKey({ key: `-----BEGIN CERTIFICATE-----\n${bytes.toString('base64')}\n-----END CERTIFICATE-----`, format: 'pem' }));
+		} catch (error) {
+			if (error instanceof KeyError) throw error;
+			throw new KeyError(field, 'holds a certificate that does not parse');
+		}
+	}
+	if (label && !/PUBLIC KEY$/.test(label)) throw new KeyError(field, `holds a "${label}", not a public key`);
+	const types = label === 'RSA PUBLIC KEY' ? (['pkcs1'] as const) : label ? (['spki'] as const) : (['spki', 'pkcs1'] as const);
+	for (const type of types) {
+		try {
+			return rsaOnly(field, createPublicKey({ key: bytes, format: 'der', type }));
+		} catch (error) {
+			if (error instanceof KeyError) throw error;
+		}
+	}
+	throw new KeyError(field, 'does not parse as an RSA public key');
+}
