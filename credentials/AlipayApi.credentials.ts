@@ -10,9 +10,9 @@ import { ALIPAY_DEFAULT_GATEWAY } from '../nodes/shared/payments/alipay';
 export class AlipayApi implements ICredentialType {
 	name = 'alipayApi';
 
-	displayName = 'Alipay API (支付宝)';
+	displayName = 'Alipay API';
 
-	icon: Icon = 'file:alipay.svg';
+	icon: Icon = { light: 'file:alipay.svg', dark: 'file:alipay.dark.svg' };
 
 	documentationUrl = 'https://opendocs.alipay.com/common/02kf5q';
 

@@ -10,9 +10,9 @@ import { WECHAT_DEFAULT_BASE_URL } from '../nodes/shared/payments/weChatPay';
 export class WeChatPayApi implements ICredentialType {
 	name = 'weChatPayApi';
 
-	displayName = 'WeChat Pay API (微信支付) v3';
+	displayName = 'WeChat Pay API';
 
-	icon: Icon = 'file:wechatpay.svg';
+	icon: Icon = { light: 'file:wechatpay.svg', dark: 'file:wechatpay.dark.svg' };
 
 	documentationUrl = 'https://pay.weixin.qq.com/doc/v3/merchant/4012365342';
 

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as refund from './actions/refund';
 import { router } from './actions/router';
+import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
 
 export class DingShangPayment implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,8 +19,8 @@ export class DingShangPayment implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'weChatPayApi', required: true, displayOptions: { show: { provider: ['weChatPay'] } } },
-			{ name: 'alipayApi', required: true, displayOptions: { show: { provider: ['alipay'] } } },
+			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { show: { provider: ['weChatPay'] } } },
+			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { show: { provider: ['alipay'] } } },
 		],
 		properties: [
 			{
@@ -44,6 +45,8 @@ export class DingShangPayment implements INodeType {
 			...refund.description,
 		],
 	};
+
+	methods = { credentialTest: { weChatPayKeys, alipayKeys } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -2,7 +2,6 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { readAlipay, readWeChatPay } from '../../shared/payments/credentials';
 import { badInput, type Provider } from '../../shared/payments/errors';
-import { KeyError } from '../../shared/payments/keys';
 import type { Credentials } from '../../shared/payments/refunds';
 
 export const CREDENTIAL_OF: Record<Provider, string> = { weChatPay: 'weChatPayApi', alipay: 'alipayApi' };
@@ -14,7 +13,7 @@ export async function loadAccount(ctx: IExecuteFunctions): Promise<Credentials> 
 	try {
 		return provider === 'weChatPay' ? { provider, creds: readWeChatPay(raw, 'request') } : { provider, creds: readAlipay(raw, 'request') };
 	} catch (error) {
-		if (error instanceof KeyError) throw badInput(ctx.getNode(), error.message);
-		throw error;
+		// Only KeyError comes from here (a field empty or a key that does not parse).
+		throw badInput(ctx.getNode(), (error as Error).message);
 	}
 }

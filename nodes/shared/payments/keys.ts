@@ -26,10 +26,19 @@ function der(field: string, text: unknown): { label?: string; bytes: Buffer } {
 	return { label, bytes: Buffer.from(base64, 'base64') };
 }
 
-const rsaOnly = (field: string, key: KeyObject): KeyObject => {
-	if (key.asymmetricKeyType !== 'rsa') throw new KeyError(field, `is a ${key.asymmetricKeyType} key; an RSA key is needed`);
+/** Node's parsers throw on bad input; here a failure is just "not this format". */
+function attempt(make: () => KeyObject): KeyObject | undefined {
+	try {
+		return make();
+	} catch {
+		return undefined;
+	}
+}
+
+function rsaOnly(field: string, key: KeyObject | undefined): KeyObject | undefined {
+	if (key && key.asymmetricKeyType !== 'rsa') throw new KeyError(field, `is a ${key.asymmetricKeyType} key; an RSA key is needed`);
 	return key;
-};
+}
 
 /** The merchant's or app's RSA private key (PKCS#8 or PKCS#1). */
 export function parsePrivateKey(field: string, text: unknown): KeyObject {
@@ -37,11 +46,8 @@ export function parsePrivateKey(field: string, text: unknown): KeyObject {
 	if (label && !/PRIVATE KEY$/.test(label)) throw new KeyError(field, `holds a "${label}", not a private key`);
 	const types = label === 'RSA PRIVATE KEY' ? (['pkcs1'] as const) : label ? (['pkcs8'] as const) : (['pkcs8', 'pkcs1'] as const);
 	for (const type of types) {
-		try {
-			return rsaOnly(field, createPrivateKey({ key: bytes, format: 'der', type }));
-		} catch (error) {
-			if (error instanceof KeyError) throw error;
-		}
+		const key = rsaOnly(field, attempt(() => createPrivateKey({ key: bytes, format: 'der', type })));
+		if (key) return key;
 	}
 	throw new KeyError(field, 'does not parse as an RSA private key (PKCS#8 or PKCS#1)');
 }
@@ -50,21 +56,17 @@ export function parsePrivateKey(field: string, text: unknown): KeyObject {
 export function parsePublicKey(field: string, text: unknown): KeyObject {
 	const { label, bytes } = der(field, text);
 	if (label === 'CERTIFICATE') {
-		try {
-			return rsaOnly(field, createPublicKey({ key: `-----BEGIN CERTIFICATE-----\n${bytes.toString('base64')}\n-----END CERTIFICATE-----`, format: 'pem' }));
-		} catch (error) {
-			if (error instanceof KeyError) throw error;
-			throw new KeyError(field, 'holds a certificate that does not parse');
-		}
+		// Older merchants verify with a platform certificate: its public key does the same job.
+		const pem = `-----BEGIN CERTIFICATE-----\n${bytes.toString('base64')}\n-----END CERTIFICATE-----`;
+		const key = rsaOnly(field, attempt(() => createPublicKey({ key: pem, format: 'pem' })));
+		if (!key) throw new KeyError(field, 'holds a certificate that does not parse');
+		return key;
 	}
 	if (label && !/PUBLIC KEY$/.test(label)) throw new KeyError(field, `holds a "${label}", not a public key`);
 	const types = label === 'RSA PUBLIC KEY' ? (['pkcs1'] as const) : label ? (['spki'] as const) : (['spki', 'pkcs1'] as const);
 	for (const type of types) {
-		try {
-			return rsaOnly(field, createPublicKey({ key: bytes, format: 'der', type }));
-		} catch (error) {
-			if (error instanceof KeyError) throw error;
-		}
+		const key = rsaOnly(field, attempt(() => createPublicKey({ key: bytes, format: 'der', type })));
+		if (key) return key;
 	}
 	throw new KeyError(field, 'does not parse as an RSA public key');
 }

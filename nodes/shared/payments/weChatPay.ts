@@ -5,7 +5,7 @@ import { rsaSign, rsaVerify } from './rsa';
 /** WeChat Pay API v3 (微信支付 APIv3): request signatures, answer/notification verification, resource decryption. */
 
 export const WECHAT_DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
-export const WECHAT_AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
+export const WECHAT_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
 export const WECHAT_REFUNDS_PATH = '/v3/refund/domestic/refunds';
 /** Notifications and answers more than this far from now are refused (WeChat Pay's own advice). */
 export const WECHAT_MAX_SKEW_SECONDS = 300;
@@ -23,14 +23,14 @@ export function weChatAuthorization(
 	nonceStr = nonce(),
 ): string {
 	const signature = rsaSign(`${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonceStr}\n${body}\n`, signer.privateKey);
-	return `${WECHAT_AUTH_SCHEME} mchid="${signer.mchId}",nonce_str="${nonceStr}",signature="${signature}",timestamp="${timestamp}",serial_no="${signer.serialNo}"`;
+	return `${WECHAT_SCHEME} mchid="${signer.mchId}",nonce_str="${nonceStr}",signature="${signature}",timestamp="${timestamp}",serial_no="${signer.serialNo}"`;
 }
 
 /** The fields of an Authorization header (the provider sandbox reads them back). */
 export function parseWeChatAuthorization(header: unknown): Record<string, string> | undefined {
-	if (typeof header !== 'string' || !header.startsWith(`${WECHAT_AUTH_SCHEME} `)) return undefined;
+	if (typeof header !== 'string' || !header.startsWith(`${WECHAT_SCHEME} `)) return undefined;
 	const fields: Record<string, string> = {};
-	for (const match of header.slice(WECHAT_AUTH_SCHEME.length + 1).matchAll(/(\w+)="([^"]*)"/g)) fields[match[1]] = match[2];
+	for (const match of header.slice(WECHAT_SCHEME.length + 1).matchAll(/(\w+)="([^"]*)"/g)) fields[match[1]] = match[2];
 	return fields;
 }
 
@@ -109,11 +109,14 @@ export function decryptResource(apiV3Key: string, resource: WeChatResource): str
 	const decipher = createDecipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'utf8'), Buffer.from(resource.nonce, 'utf8'));
 	decipher.setAAD(Buffer.from(typeof resource.associated_data === 'string' ? resource.associated_data : '', 'utf8'));
 	decipher.setAuthTag(data.subarray(data.length - 16));
+	let plain: string | undefined;
 	try {
-		return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString('utf8');
+		plain = Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString('utf8');
 	} catch {
-		throw new Error('resource does not decrypt with the APIv3 key (wrong key or altered ciphertext)');
+		plain = undefined; // the tag did not match
 	}
+	if (plain === undefined) throw new Error('resource does not decrypt with the APIv3 key (wrong key or altered ciphertext)');
+	return plain;
 }
 
 /** The inverse of decryptResource (provider sandbox side). */

@@ -1,0 +1,128 @@
+import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { isDuplicate } from '../shared/dedupe';
+import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
+import { readAlipay, readWeChatPay } from '../shared/payments/credentials';
+import type { Provider } from '../shared/payments/errors';
+import { readAlipayNotification, readWeChatNotification, type Reading } from './readNotification';
+
+const MAX_BODY_BYTES = 64 * 1024; // notifications are ~1–2 KB
+
+export class DingShangPaymentTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingShang Payment Notification Trigger',
+		name: 'dingShangPaymentTrigger',
+		icon: { light: 'file:payment.svg', dark: 'file:payment.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ({ weChatPay: "WeChat Pay", alipay: "Alipay" })[$parameter["provider"]] + " payment" }}',
+		description: 'Starts the workflow when WeChat Pay (微信支付) or Alipay (支付宝) notifies a paid order, verified and decrypted',
+		defaults: { name: 'Payment received' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { show: { provider: ['weChatPay'] } } },
+			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { show: { provider: ['alipay'] } } },
+		],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
+		properties: [
+			{
+				displayName:
+					'Give this node\'s Production URL as the notify_url when you create the payment (WeChat Pay: notify_url of the order; Alipay: notify_url of the request). Put the Create Order output "payment_attach" in WeChat Pay attach / Alipay passback_params: the item then carries machine_no and order_id.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Provider',
+				name: 'provider',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'WeChat Pay 微信支付', value: 'weChatPay' },
+					{ name: 'Alipay 支付宝', value: 'alipay' },
+				],
+				default: 'weChatPay',
+			},
+			{
+				displayName: 'Deduplication Window (Minutes)',
+				name: 'dedupeWindowMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 2880,
+				description:
+					'A payment (transaction ID) notified again within this time starts no new execution. Providers retry for about a day; 0 turns it off.',
+			},
+		],
+	};
+
+	methods = { credentialTest: { weChatPayKeys, alipayKeys } };
+
+	// Providers take the notify URL with each payment: nothing to register. Activation checks the
+	// credential, so a key that does not parse fails here (naming the field), not on a payment.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return false;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const provider = this.getNodeParameter('provider', 'weChatPay') as Provider;
+				const raw = await this.getCredentials(provider === 'weChatPay' ? 'weChatPayApi' : 'alipayApi');
+				try {
+					if (provider === 'weChatPay') readWeChatPay(raw, 'notification');
+					else readAlipay(raw, 'notification');
+				} catch (error) {
+					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then activate again. (请修正凭证中指出的字段后重新激活。)' });
+				}
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const provider = this.getNodeParameter('provider', 'weChatPay') as Provider;
+		const req = this.getRequestObject();
+		const res = this.getResponseObject();
+		const rawBody = (req as { rawBody?: Buffer }).rawBody;
+		// Each provider's acknowledgement: WeChat Pay 204 / {"code":"FAIL"}; Alipay the text "success" (else it retries ~25 h).
+		const answer = (accepted: boolean, status: number, message = '') => {
+			if (provider === 'alipay') res.status(status).type('text/plain').send(accepted ? 'success' : 'fail');
+			else if (accepted) res.status(204).end();
+			else res.status(status).json({ code: 'FAIL', message });
+		};
+
+		let reading: Reading;
+		if (rawBody && rawBody.length > MAX_BODY_BYTES) {
+			reading = { accept: false, status: 400, message: 'body too large for a payment notification' };
+		} else {
+			try {
+				const raw = await this.getCredentials(provider === 'weChatPay' ? 'weChatPayApi' : 'alipayApi');
+				reading =
+					provider === 'weChatPay'
+						? readWeChatNotification(req.headers as IDataObject, rawBody?.toString('utf8'), readWeChatPay(raw, 'notification'))
+						: readAlipayNotification(alipayParams(rawBody, this.getBodyData()), readAlipay(raw, 'notification'));
+			} catch (error) {
+				// A credential that does not parse: refuse (the provider retries), name the field, never a value.
+				reading = { accept: false, status: 500, message: (error as Error).message };
+			}
+		}
+		if (!reading.accept) {
+			answer(false, reading.status, reading.message);
+			return { noWebhookResponse: true };
+		}
+		answer(true, 200);
+		// Ignored events and re-pushed copies are acknowledged too, so the provider stops retrying.
+		if ('ignored' in reading || isDuplicate(this, reading.dedupeKey)) return { noWebhookResponse: true };
+		return { noWebhookResponse: true, workflowData: [[{ json: reading.item }]] };
+	}
+}
+
+/** Alipay posts a form: read from the raw bytes so every value is exactly what was signed. */
+function alipayParams(rawBody: Buffer | undefined, parsed: IDataObject): IDataObject {
+	if (rawBody && rawBody.length > 0) return Object.fromEntries(new URLSearchParams(rawBody.toString('utf8')));
+	return parsed ?? {};
+}
