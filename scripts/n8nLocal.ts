@@ -52,11 +52,23 @@ export function e2eMajors(value = process.env.N8N_E2E): N8nMajor[] {
 /** The one credential the examples use (id fixed in examples/*.json). */
 export const CREDENTIAL_ID = 'dingshangLocal01';
 /** Example workflow ids and the Delivery Result trigger's webhook id, as fixed in examples/*.json. */
-export const WORKFLOW = { paid: 'dsExamplePaid001', refund: 'dsExampleRefund1', tryIt: 'dsExampleTryIt01', pickup: 'dsExamplePickup1', alerts: 'dsExampleAlerts1' } as const;
+export const WORKFLOW = {
+	paid: 'dsExamplePaid001',
+	refund: 'dsExampleRefund1',
+	tryIt: 'dsExampleTryIt01',
+	pickup: 'dsExamplePickup1',
+	alerts: 'dsExampleAlerts1',
+	weChatPay: 'dsExampleWxPay01',
+	alipay: 'dsExampleAlipay1',
+} as const;
+/** Webhook ids of the Payment Notification Triggers in examples 6 (WeChat Pay) and 7 (Alipay). */
+export const PAYMENT_WEBHOOK_ID = { weChatPay: '8f3c2a6e-1b4d-4e7a-9c5f-2d6e8a0b1c31', alipay: '5a7d9e2b-3c4f-4b8a-8d1e-6f0a2c4e6b72' } as const;
+export const PAYMENT_CREDENTIAL_ID = { weChatPay: 'wechatpayLocal01', alipay: 'alipayLocal01' } as const;
 export const TRIGGER_WEBHOOK_ID = '451d04b0-749a-48af-9dc4-b22d467ed5f2';
 /** Placeholders in examples/*.json replaced on import. */
 const EXAMPLE_N8N_URL = 'http://127.0.0.1:5678/';
 const EXAMPLE_SANDBOX_URL = 'http://127.0.0.1:3900';
+const EXAMPLE_PAYMENTS_URL = 'http://127.0.0.1:3910';
 const EXAMPLE_TOKEN = 'REPLACE-WITH-YOUR-SECRET-TOKEN';
 
 /** Throw-away local owner account (documented in the README and printed by `npm start`). */
@@ -331,6 +343,18 @@ export async function importCredential(s: N8nSettings, cred: PlatformCredential)
 	}
 }
 
+/** The WeChat Pay and Alipay credentials of examples 6 and 7 (created or overwritten, like importCredential). */
+export async function importPaymentCredentials(s: N8nSettings, creds: { weChatPay: Record<string, string>; alipay: Record<string, string> }, label: string): Promise<void> {
+	const json = JSON.stringify([
+		{ id: PAYMENT_CREDENTIAL_ID.weChatPay, name: `WeChat Pay (${label})`, type: 'weChatPayApi', data: creds.weChatPay },
+		{ id: PAYMENT_CREDENTIAL_ID.alipay, name: `Alipay (${label})`, type: 'alipayApi', data: creds.alipay },
+	]);
+	const result = await withTempFile('payment-credentials.json', json, async (path) => await n8nCli(s, ['import:credentials', `--input=${path}`]));
+	if (result.code !== 0 || !/Imported 2 credentials/i.test(result.stdout + result.stderr)) {
+		throw new Error(`n8n import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
+	}
+}
+
 export interface ExampleVars {
 	/** Where this n8n answers (the Notify URL in workflow 3 points at workflow 2's trigger here). */
 	n8nPort: number;
@@ -338,6 +362,8 @@ export interface ExampleVars {
 	token: string;
 	/** Shown in workflow 3's note (fault injection example). */
 	sandboxUrl?: string;
+	/** The payment-provider sandboxes (workflows 6 and 7 pay through them). */
+	paymentsUrl?: string;
 }
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
@@ -354,7 +380,9 @@ export function loadExamples(vars: ExampleVars): Array<{ id: string; name: strin
 				.split(EXAMPLE_TOKEN)
 				.join(vars.token)
 				.split(EXAMPLE_SANDBOX_URL)
-				.join(vars.sandboxUrl ?? EXAMPLE_SANDBOX_URL);
+				.join(vars.sandboxUrl ?? EXAMPLE_SANDBOX_URL)
+				.split(EXAMPLE_PAYMENTS_URL)
+				.join(vars.paymentsUrl ?? EXAMPLE_PAYMENTS_URL);
 			return JSON.parse(text);
 		});
 }

@@ -3,12 +3,17 @@
  * sandbox, a saved credential and the example workflows (workflows 1 and 2 active). Ctrl-C stops
  * everything it started. Re-running reuses `.n8n-local/` (your edits to the workflows are kept).
  *
- * Environment: N8N_PORT (5678), SANDBOX_PORT (3900); for the real platform instead of the
+ * With the sandbox, also the WeChat Pay / Alipay sandboxes (new test keys each run, saved into
+ * two n8n credentials) and workflows 6 and 7: a sandbox payment starts a dispense, a failed
+ * dispense ends in a provider refund.
+ *
+ * Environment: N8N_PORT (5678), SANDBOX_PORT (3900), PAYMENTS_PORT (3910); for the real platform instead of the
  * sandbox set all of DINGSHANG_BASE_URL, DINGSHANG_APP_ID, DINGSHANG_APP_SECRET, DINGSHANG_SIGNING_KEY.
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startSandbox } from '../sandbox';
+import { startPaymentSandbox } from '../sandbox/payments';
 import {
 	DEMO_OWNER,
 	N8nClient,
@@ -19,6 +24,7 @@ import {
 	freePort,
 	importCredential,
 	importExamples,
+	importPaymentCredentials,
 	installPackage,
 	n8nInstall,
 	n8nUrl,
@@ -34,6 +40,7 @@ const LOCAL_DIR = join(REPO_ROOT, '.n8n-local'); // git-ignored; N8N_USER_FOLDER
 const STATE_FILE = join(LOCAL_DIR, 'state.json'); // trigger token and API key, mode 0600
 const N8N_LOG = join(LOCAL_DIR, 'n8n.log');
 const SANDBOX_LOG = join(LOCAL_DIR, 'sandbox.log');
+const PAYMENTS_LOG = join(LOCAL_DIR, 'payments.log');
 const show = (path: string) => relative(process.cwd(), path) || '.';
 const step = (text: string) => console.log(`▸ ${text}`);
 
@@ -120,6 +127,8 @@ async function main(): Promise<void> {
 
 	let credential = platform;
 	let sandboxUrl: string | undefined;
+	let paymentsUrl: string | undefined;
+	let paymentCredentials: Parameters<typeof importPaymentCredentials>[1] | undefined;
 	let echoSandbox = false;
 	if (!credential) {
 		await assertPortFree(sandboxPort, 'SANDBOX_PORT');
@@ -139,12 +148,32 @@ async function main(): Promise<void> {
 		sandboxUrl = sandbox.baseUrl;
 		credential = { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey };
 		step(`DingShang sandbox on ${sandbox.baseUrl}`);
+
+		const paymentsPort = envPort('PAYMENTS_PORT', 3910);
+		await assertPortFree(paymentsPort, 'PAYMENTS_PORT');
+		const paymentsLog = createWriteStream(PAYMENTS_LOG, { flags: 'a' });
+		const payments = await startPaymentSandbox({
+			port: paymentsPort,
+			log: (line) => {
+				const stamped = `[payments ${new Date().toISOString()}] ${line}`;
+				paymentsLog.write(`${stamped}\n`);
+				if (echoSandbox) console.log(stamped);
+			},
+		});
+		cleanups.push(async () => {
+			await payments.close();
+			paymentsLog.end();
+		});
+		paymentsUrl = payments.baseUrl;
+		paymentCredentials = { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } };
+		step(`WeChat Pay and Alipay sandboxes on ${payments.baseUrl}`);
 	}
 
 	const settings = { n8n: n8nInstalled, userFolder: LOCAL_DIR, port: n8nPort, runnersBrokerPort: await freePort() };
 	step(`saving the credential "${credential.name}" and importing the example workflows…`);
 	await importCredential(settings, credential);
-	const imported = await importExamples(settings, { n8nPort, token: state.token, sandboxUrl }, { onlyMissing: true });
+	if (paymentCredentials) await importPaymentCredentials(settings, paymentCredentials, 'sandbox');
+	const imported = await importExamples(settings, { n8nPort, token: state.token, sandboxUrl, paymentsUrl }, { onlyMissing: true });
 	if (imported.length > 0) step(`imported: ${imported.join(' · ')}`);
 
 	step(`starting n8n ${n8nInstalled.version} on ${n8nUrl(n8nPort)} (log: ${show(N8N_LOG)})…`);
@@ -174,8 +203,13 @@ async function main(): Promise<void> {
 		await repointNotifyUrl(client, n8nPort, notes);
 		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
 		// results would swallow this run's callbacks as duplicates. (Kept for the real platform.)
-		if (sandboxUrl && (await client.clearStaticData(WORKFLOW.refund))) step('cleared the trigger\'s deduplication memory of the previous sandbox run');
-		for (const id of [WORKFLOW.paid, WORKFLOW.refund, WORKFLOW.pickup, ...(sandboxUrl ? [WORKFLOW.alerts] : [])]) {
+		if (sandboxUrl) {
+			let cleared = false;
+			for (const id of [WORKFLOW.refund, WORKFLOW.weChatPay, WORKFLOW.alipay]) cleared = (await client.clearStaticData(id)) || cleared;
+			if (cleared) step('cleared the triggers\' deduplication memory of the previous sandbox run');
+		}
+		const sandboxOnly = sandboxUrl ? [WORKFLOW.alerts, WORKFLOW.weChatPay, WORKFLOW.alipay] : [];
+		for (const id of [WORKFLOW.paid, WORKFLOW.refund, WORKFLOW.pickup, ...sandboxOnly]) {
 			try {
 				await client.activateWorkflow(id);
 			} catch (error) {
@@ -184,7 +218,7 @@ async function main(): Promise<void> {
 		}
 	}
 
-	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, credential, notes);
+	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, paymentsUrl, credential, notes);
 	echoSandbox = true;
 }
 
@@ -209,7 +243,14 @@ async function repointNotifyUrl(client: N8nClient, port: number, notes: string[]
 	}
 }
 
-function printReadyBlock(n8nVersion: string, editorUrl: string, sandboxUrl: string | undefined, credential: PlatformCredential, notes: string[]): void {
+function printReadyBlock(
+	n8nVersion: string,
+	editorUrl: string,
+	sandboxUrl: string | undefined,
+	paymentsUrl: string | undefined,
+	credential: PlatformCredential,
+	notes: string[],
+): void {
 	const line = '─'.repeat(78);
 	const out = [
 		'',
@@ -223,7 +264,8 @@ function printReadyBlock(n8nVersion: string, editorUrl: string, sandboxUrl: stri
 	if (sandboxUrl) {
 		out.push(
 			`  Sandbox     ${sandboxUrl}   state: ${sandboxUrl}/__sandbox/state`,
-			`  Credential  "${credential.name}" saved; workflows 1, 2, 4 and 5 are active`,
+			`  Payments    ${paymentsUrl}   WeChat Pay + Alipay sandboxes, state: ${paymentsUrl}/__payments/state`,
+			`  Credential  "${credential.name}", WeChat Pay and Alipay (sandbox) saved; workflows 1, 2, 4–7 are active`,
 			'',
 			'  First click: open "DingShang 3 · Try it" and press "Execute workflow".',
 			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
@@ -234,6 +276,9 @@ function printReadyBlock(n8nVersion: string, editorUrl: string, sandboxUrl: stri
 			`    curl -s ${editorUrl}/webhook/dingshang-pickup -H 'content-type: application/json' -d '{"machine_no":"10000001","code":"<code>","product_id":101}'`,
 			'  Machine alerts (workflow 5, checks every minute): jam a channel and watch its executions:',
 			`    curl -s ${sandboxUrl}/__sandbox/channels -d '{"machine_no":"10000003","channel":"A2","floor_status":"2"}'`,
+			'  WeChat Pay / Alipay (workflows 6, 7): open one and run its "Try it" branch — an order is created and',
+			'  paid in the provider sandbox, which notifies the workflow; make machine 10000001 fail first to see',
+			`  the provider refund:  curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000001"}'`,
 		);
 	} else {
 		out.push(

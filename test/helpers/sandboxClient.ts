@@ -37,12 +37,13 @@ export class SandboxClient {
 	}
 
 	/** Creates an order and returns its id and record ids (throws if the sandbox refused). */
-	async order(machineNo: string, products: Array<{ product_id: number; quantity: number }> = [{ product_id: 101, quantity: 1 }], notifyUrl?: string): Promise<{ orderId: number; recordIds: number[] }> {
-		const created = await this.createOrder({ machine_no: machineNo, trade_id: tradeId(), notify_url: notifyUrl, products });
+	async order(machineNo: string, products: Array<{ product_id: number; quantity: number }> = [{ product_id: 101, quantity: 1 }], notifyUrl?: string): Promise<{ orderId: number; recordIds: number[]; tradeId: string }> {
+		const trade = tradeId();
+		const created = await this.createOrder({ machine_no: machineNo, trade_id: trade, notify_url: notifyUrl, products });
 		if (created.data?.code !== 0) throw new Error(`create order failed: ${JSON.stringify(created.data)}`);
 		const orderId = created.data.data.order_id as number;
 		const got = await this.signed('POST', `/orders/${orderId}`, { machine_no: machineNo });
-		return { orderId, recordIds: got.data.data.records.map((r: Json) => r.id) };
+		return { orderId, recordIds: got.data.data.records.map((r: Json) => r.id), tradeId: trade };
 	}
 
 	setStatus(machineNo: string, orderId: number, status: number | string): Promise<AxiosResponse<Json>> {

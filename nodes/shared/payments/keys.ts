@@ -63,6 +63,10 @@ export function parsePublicKey(field: string, text: unknown): KeyObject {
 		return key;
 	}
 	if (label && !/PUBLIC KEY$/.test(label)) throw new KeyError(field, `holds a "${label}", not a public key`);
+	// Node derives a public key from a private one given as DER: a pasted private key would "parse" here.
+	if (!label && (['pkcs8', 'pkcs1'] as const).some((type) => attempt(() => createPrivateKey({ key: bytes, format: 'der', type })))) {
+		throw new KeyError(field, 'holds a private key, not a public key');
+	}
 	const types = label === 'RSA PUBLIC KEY' ? (['pkcs1'] as const) : label ? (['spki'] as const) : (['spki', 'pkcs1'] as const);
 	for (const type of types) {
 		const key = rsaOnly(field, attempt(() => createPublicKey({ key: bytes, format: 'der', type })));

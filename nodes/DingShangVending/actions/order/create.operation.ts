@@ -128,7 +128,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					platformMessage: answer.message,
 				});
 			}
-			return [{ order_id: Number(orderId), trade_id: input.tradeId, machine_no: input.machineNo, notify_url: input.notifyUrl ? maskUrlTokens(input.notifyUrl) : null, products: input.products }];
+			return [
+				{
+					order_id: Number(orderId),
+					trade_id: input.tradeId,
+					machine_no: input.machineNo,
+					notify_url: input.notifyUrl ? maskUrlTokens(input.notifyUrl) : null,
+					products: input.products,
+					// For WeChat Pay `attach` / Alipay `passback_params`: the Payment Notification Trigger reads the order back from it.
+					payment_attach: `machine_no=${input.machineNo}&order_id=${Number(orderId)}`,
+				},
+			];
 		},
 	});
 }

@@ -1,0 +1,156 @@
+/**
+ * Examples 6 (WeChat Pay) and 7 (Alipay) in real n8n, as `npm start` runs them: the provider
+ * sandbox pays a DingShang sandbox order and pushes its signed notification to the workflow's
+ * Payment Notification Trigger; the workflow marks the order paid and dispenses; a failed
+ * dispense ends in one provider refund. Real HTTP on 127.0.0.1 everywhere; afterAll stops all.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
+import {
+	N8nClient,
+	PAYMENT_WEBHOOK_ID,
+	WORKFLOW,
+	e2eMajors,
+	freePort,
+	importCredential,
+	importExamples,
+	importPaymentCredentials,
+	installPackage,
+	n8nInstall,
+	packPackage,
+	randomToken,
+	sleep,
+	startN8n,
+	type N8nMajor,
+	type N8nSettings,
+	type RunningN8n,
+} from '../../scripts/n8nLocal';
+import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
+
+const MACHINE = '10000001';
+const SETTLE_MS = 2000; // how long "no new execution" is watched for
+
+let userFolder: string;
+let sandbox: RunningSandbox | undefined;
+let payments: RunningPaymentSandbox | undefined;
+let platform: SandboxClient;
+let n8n: RunningN8n | undefined;
+let client: N8nClient;
+let settings: N8nSettings;
+let n8nLog = '';
+
+const nodeOutput = (runData: Json, node: string, output = 0): Json[] => (runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
+
+async function finished(workflowId: string): Promise<Json[]> {
+	return (await client.executions(workflowId)).filter((e: Json) => e.status !== 'running' && e.status !== 'new' && e.status !== 'waiting');
+}
+
+async function setUp(major: N8nMajor): Promise<void> {
+	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-pay-e2e-'));
+	sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
+	payments = await startPaymentSandbox({ port: 0 });
+	platform = new SandboxClient(sandbox);
+	settings = { n8n: n8nInstall(major), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' };
+	await installPackage(await packPackage(userFolder, { build: false }), userFolder);
+	await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey });
+	await importPaymentCredentials(settings, { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } }, 'sandbox');
+	await importExamples(settings, { n8nPort: settings.port, token: randomToken(), sandboxUrl: sandbox.baseUrl, paymentsUrl: payments.baseUrl }, { onlyMissing: false });
+	n8n = await startN8n(settings, { onLine: (line) => (n8nLog += `${line}\n`) });
+	client = new N8nClient(n8n.url);
+	expect(await client.signIn()).toBe(true);
+	await client.createApiKey();
+	await client.activateWorkflow(WORKFLOW.weChatPay);
+	await client.activateWorkflow(WORKFLOW.alipay);
+}
+
+async function tearDown(): Promise<void> {
+	await n8n?.stop();
+	await payments?.close();
+	await sandbox?.close();
+	n8n = undefined;
+	payments = undefined;
+	sandbox = undefined;
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+}
+
+const PROVIDERS = [
+	{ provider: 'weChatPay' as const, workflow: WORKFLOW.weChatPay, acknowledged: (status: number, body: string) => status === 204 && body === '' },
+	{ provider: 'alipay' as const, workflow: WORKFLOW.alipay, acknowledged: (status: number, body: string) => status === 200 && body === 'success' },
+];
+
+describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
+	beforeAll(async () => await setUp(major), 300_000);
+	afterAll(async () => await tearDown(), 60_000);
+
+	describe.each(PROVIDERS)('$provider notification → dispense → refund (example workflow)', ({ provider, workflow, acknowledged }) => {
+		const notifyUrl = () => `${n8n?.url}/webhook/${PAYMENT_WEBHOOK_ID[provider]}/payment`;
+
+		/** A DingShang order paid in the provider sandbox; resolves with the finished execution it started. */
+		async function payOrder(): Promise<{ orderId: number; tradeId: string; run: Json }> {
+			const { orderId, tradeId } = await platform.order(MACHINE);
+			const before = (await finished(workflow)).length;
+			const pushed = await (payments as RunningPaymentSandbox).pay({
+				provider,
+				out_trade_no: tradeId,
+				amount: 3.5,
+				attach: `machine_no=${MACHINE}&order_id=${orderId}`,
+				notify_url: notifyUrl(),
+			});
+			expect(acknowledged(pushed.notify_status as number, String(pushed.notify_body ?? ''))).toBe(true);
+			const runs = await waitFor(async () => {
+				const all = await finished(workflow);
+				return all.length > before ? all : undefined;
+			}, 60_000, 250);
+			return { orderId, tradeId, run: runs[0] };
+		}
+
+		it('a paid order is marked paid and dispensed once; nothing is refunded', async () => {
+			const { orderId, tradeId, run } = await payOrder();
+			expect(run.status).toBe('success');
+			const runData = run.data.resultData.runData;
+			expect(nodeOutput(runData, 'Payment received')).toEqual([
+				expect.objectContaining({ provider, out_trade_no: tradeId, amount: 3.5, machine_no: MACHINE, order_id: orderId }),
+			]);
+			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: orderId, outcome: 'dispensed' })]);
+			expect(runData['Refund payment']).toBeUndefined();
+			const { orders } = await platform.state();
+			const order = orders.find((o: Json) => o.order_id === orderId);
+			expect(order.status).toBe('SUCCESS');
+			expect(order.records[0]).toMatchObject({ dispense_count: 1, status: 'IS_SUCCESS' });
+			expect((payments as RunningPaymentSandbox).refunds().filter((r: Json) => r.out_trade_no === tradeId)).toHaveLength(0);
+		});
+
+		it('a failed dispense is refunded once at the provider with refund_key, the order set to Refund; a re-sent notification starts nothing', async () => {
+			await platform.fault({ kind: 'deliveryFail', machineNo: MACHINE, floorStatus: '2', errorMsg: 'Goods are Stuck' });
+			const { orderId, tradeId, run } = await payOrder();
+			expect(run.status).toBe('success');
+			const runData = run.data.resultData.runData;
+			const [failed] = nodeOutput(runData, 'Dispense', 1);
+			expect(failed).toMatchObject({ order_id: orderId, outcome: 'failed', refund_key: `dsr-${orderId}-${failed.record_id}` });
+			expect(nodeOutput(runData, 'Refund payment')).toEqual([
+				expect.objectContaining({ provider, outcome: 'refunded', out_trade_no: tradeId, refund_key: failed.refund_key, refund_amount: 3.5 }),
+			]);
+			expect(nodeOutput(runData, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, status: 2 })]);
+			const refunds = (payments as RunningPaymentSandbox).refunds().filter((r: Json) => r.out_trade_no === tradeId);
+			expect(refunds).toEqual([expect.objectContaining({ refund_key: failed.refund_key, attempts: 1 })]);
+
+			// The provider pushes the same notification again (as it does when unsure we got it).
+			const before = (await client.executions(workflow)).length;
+			const again = await fetch(`${payments?.baseUrl}/__payments/notify-again`, { method: 'POST', body: JSON.stringify({ provider, out_trade_no: tradeId }) });
+			const pushed = (await again.json()) as Json;
+			expect(acknowledged(pushed.notify_status, String(pushed.notify_body ?? ''))).toBe(true);
+			await sleep(SETTLE_MS);
+			expect((await client.executions(workflow)).length).toBe(before);
+			expect((payments as RunningPaymentSandbox).refunds().filter((r: Json) => r.out_trade_no === tradeId)).toEqual([expect.objectContaining({ attempts: 1 })]);
+		});
+	});
+
+	it('no key or secret of the provider credentials appears in n8n\'s log', () => {
+		const secrets = [payments?.weChatPay.apiV3Key, ...[payments?.weChatPay.privateKey, payments?.alipay.privateKey].map((pem) => String(pem).split('\n')[1])];
+		expect(n8nLog.length).toBeGreaterThan(0);
+		for (const secret of secrets) expect(n8nLog).not.toContain(secret);
+	});
+});
