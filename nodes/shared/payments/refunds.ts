@@ -83,10 +83,13 @@ async function weChatCall(ctx: Ctx, creds: WeChatPayCredentials, method: 'GET' |
 		return { kind: 'unknown', why: `HTTP ${sent.statusCode} with a body that is not JSON`, sent: true };
 	}
 	if (sent.statusCode >= 500) return { kind: 'unknown', why: `HTTP ${sent.statusCode} ${String(json.code ?? '')}`.trim(), sent: true };
-	// Refusals are believed unsigned (nothing moved); an answer that reports a refund must verify.
-	if (sent.statusCode >= 400) return { kind: 'refused', code: String(json.code ?? `HTTP_${sent.statusCode}`), message: String(json.message ?? ''), status: sent.statusCode };
-	const problem = weChatSignatureProblem(weChatHeaders(sent.headers), sent.body, creds.publicKey, creds.publicKeyId);
+	// Every signed answer must verify — a "no such refund" too, since it leads to sending one. Only an
+	// unsigned refusal (a proxy's, or WeChat Pay's own SIGN_ERROR) is taken as it is: nothing moved.
+	const headers = weChatHeaders(sent.headers);
+	const unsignedRefusal = sent.statusCode >= 400 && headers.signature === undefined;
+	const problem = unsignedRefusal ? undefined : weChatSignatureProblem(headers, sent.body, creds.publicKey, creds.publicKeyId);
 	if (problem) return { kind: 'unknown', why: `answer not trusted: ${problem}`, sent: true };
+	if (sent.statusCode >= 400) return { kind: 'refused', code: String(json.code ?? `HTTP_${sent.statusCode}`), message: String(json.message ?? ''), status: sent.statusCode };
 	return { kind: 'answer', status: sent.statusCode, body: json };
 }
 

@@ -1,0 +1,135 @@
+import type { AddressInfo } from 'net';
+
+import { pay, refundView, stateView, setRefundStatus, type PayInput, type RefundView } from './admin';
+import { ALIPAY_APP_ID, loadKeys, spkiPem, WECHAT_MCH_ID, type PaymentKeys } from './keys';
+import { Ledger, type WeChatRefundStatus } from './ledger';
+import { Notifier, type NotifyResult } from './notify';
+import { createPaymentServer } from './server';
+
+/**
+ * Local stand-ins for WeChat Pay API v3 refunds and the Alipay gateway, on one loopback server,
+ * built on nodes/shared/payments so the sandbox signs and verifies exactly as our client does.
+ */
+
+export type { PayInput, RefundView } from './admin';
+export { PaymentInputError } from './admin';
+export type { PaymentKeys } from './keys';
+export type { Provider, WeChatRefundStatus } from './ledger';
+export type { NotifyResult } from './notify';
+
+export interface PaymentSandboxOptions {
+	/** 0 (default) picks a free port. */
+	port?: number;
+	/** Default 127.0.0.1. */
+	host?: string;
+	/** One line per request and notification; never keys, signatures or the APIv3 key. Default: silent. */
+	log?: (line: string) => void;
+	/** Keys from an earlier run's keys() to keep the same credentials; missing ones are generated. */
+	keys?: Partial<PaymentKeys>;
+}
+
+/** The fields of our weChatPayApi credential. */
+export interface WeChatPayCredentialFields {
+	baseUrl: string;
+	mchId: string;
+	serialNo: string;
+	privateKey: string;
+	apiV3Key: string;
+	publicKeyId: string;
+	publicKey: string;
+}
+
+/** The fields of our alipayApi credential. */
+export interface AlipayCredentialFields {
+	gatewayUrl: string;
+	appId: string;
+	privateKey: string;
+	alipayPublicKey: string;
+}
+
+export interface RunningPaymentSandbox {
+	baseUrl: string;
+	weChatPay: WeChatPayCredentialFields;
+	alipay: AlipayCredentialFields;
+	/** Records a payment and awaits its notification push (as POST /__payments/pay); throws PaymentInputError on bad input. */
+	pay(input: PayInput): Promise<NotifyResult>;
+	refunds(): RefundView[];
+	/** As GET /__payments/state. */
+	state(): Record<string, unknown>;
+	/** Status of new WeChat refunds, or of one refund when outRefundNo is given. */
+	setWeChatRefundStatus(status: WeChatRefundStatus, outRefundNo?: string): void;
+	reset(): void;
+	/** The next `count` refund calls are processed but their answers lost (as POST /__payments/lose-refund-answers). */
+	loseRefundAnswers(count: number): void;
+	/** Every private key and id, to pass back as opts.keys. */
+	keys(): PaymentKeys;
+	close(): Promise<void>;
+}
+
+export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Promise<RunningPaymentSandbox> {
+	const port = opts.port ?? 0;
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${port}`);
+	const host = opts.host ?? '127.0.0.1';
+	const log = opts.log ?? (() => undefined);
+	const keys = loadKeys(opts.keys);
+	const ledger = new Ledger();
+	const notifier = new Notifier(keys, log);
+	const faults = { loseRefundAnswers: 0 };
+	const reset = (): void => {
+		ledger.reset();
+		notifier.reset();
+		faults.loseRefundAnswers = 0;
+		log('payments reset');
+	};
+	const ctx = { keys, ledger, notifier, reset, log, faults };
+	const { server, sockets } = createPaymentServer(ctx);
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const address = server.address() as AddressInfo;
+	const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+	const baseUrl = `http://${shownHost}:${address.port}`;
+
+	let closing: Promise<void> | undefined;
+	const close = (): Promise<void> => {
+		closing ??= new Promise<void>((resolve) => {
+			server.close(() => resolve());
+			// Keep-alive sockets would hold server.close() (and jest) open: end them now.
+			server.closeAllConnections();
+			for (const socket of sockets) socket.destroy();
+		});
+		return closing;
+	};
+
+	return {
+		baseUrl,
+		weChatPay: {
+			baseUrl,
+			mchId: WECHAT_MCH_ID,
+			serialNo: keys.pems.serialNo,
+			privateKey: keys.merchantPrivate.export({ type: 'pkcs8', format: 'pem' }).toString(),
+			apiV3Key: keys.pems.apiV3Key,
+			publicKeyId: keys.pems.publicKeyId,
+			publicKey: spkiPem(keys.platformPrivate),
+		},
+		alipay: {
+			gatewayUrl: `${baseUrl}/gateway.do`,
+			appId: ALIPAY_APP_ID,
+			privateKey: keys.appPrivate.export({ type: 'pkcs8', format: 'pem' }).toString(),
+			alipayPublicKey: spkiPem(keys.alipayPrivate),
+		},
+		pay: (input) => pay(ctx, input),
+		refunds: () => ledger.refunds().map(refundView),
+		state: () => stateView(ledger),
+		setWeChatRefundStatus: (status, outRefundNo) => void setRefundStatus(ledger, { status, out_refund_no: outRefundNo }),
+		reset,
+		loseRefundAnswers: (count) => void (faults.loseRefundAnswers = count),
+		keys: () => ({ ...keys.pems }),
+		close,
+	};
+}
