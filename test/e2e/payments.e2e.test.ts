@@ -148,9 +148,16 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 		});
 	});
 
-	it('no key or secret of the provider credentials appears in n8n\'s log', () => {
-		const secrets = [payments?.weChatPay.apiV3Key, ...[payments?.weChatPay.privateKey, payments?.alipay.privateKey].map((pem) => String(pem).split('\n')[1])];
-		expect(n8nLog.length).toBeGreaterThan(0);
-		for (const secret of secrets) expect(n8nLog).not.toContain(secret);
+	it('no key or secret of the provider credentials appears in n8n\'s log or in the executions (after both workflows ran)', async () => {
+		expect(n8nLog).toContain('Editor is now accessible');
+		const executions = JSON.stringify([...(await client.executions(WORKFLOW.weChatPay)), ...(await client.executions(WORKFLOW.alipay))]);
+		expect(executions).toContain('refund_key'); // the executions of the tests above, with their data
+		const pems = [payments?.weChatPay.privateKey, payments?.alipay.privateKey, payments?.weChatPay.publicKey, payments?.alipay.alipayPublicKey];
+		const secrets = [String(payments?.weChatPay.apiV3Key), ...pems.map((pem) => String(pem).split('\n')[2])];
+		for (const secret of secrets) {
+			expect(secret.length).toBeGreaterThanOrEqual(32);
+			expect(n8nLog).not.toContain(secret);
+			expect(executions).not.toContain(secret);
+		}
 	});
 });
