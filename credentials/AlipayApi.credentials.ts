@@ -46,7 +46,7 @@ export class AlipayApi implements ICredentialType {
 			displayName: 'Alipay Public Key (支付宝公钥)',
 			name: 'alipayPublicKey',
 			type: 'string',
-			typeOptions: { password: true, rows: 4 },
+			typeOptions: { rows: 4 }, // public, not a secret
 			default: '',
 			required: true,
 			description: 'The Alipay public key (not your app public key); verifies answers and notifications',

@@ -72,7 +72,7 @@ export class WeChatPayApi implements ICredentialType {
 			displayName: 'WeChat Pay Public Key (微信支付公钥)',
 			name: 'publicKey',
 			type: 'string',
-			typeOptions: { password: true, rows: 4 },
+			typeOptions: { rows: 4 }, // public, not a secret
 			default: '',
 			required: true,
 			description: 'The content of pub_key.pem ("-----BEGIN PUBLIC KEY-----…"); verifies answers and notifications',

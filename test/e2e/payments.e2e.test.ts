@@ -14,11 +14,13 @@ import {
 	PAYMENT_WEBHOOK_ID,
 	WORKFLOW,
 	e2eMajors,
+	firstJsonObject,
 	freePort,
 	importCredential,
 	importExamples,
 	importPaymentCredentials,
 	installPackage,
+	n8nCli,
 	n8nInstall,
 	packPackage,
 	randomToken,
@@ -44,8 +46,10 @@ let n8nLog = '';
 
 const nodeOutput = (runData: Json, node: string, output = 0): Json[] => (runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
 
+/** Finished executions the Payment Notification Trigger started (not the "Try it" runs), newest first. */
 async function finished(workflowId: string): Promise<Json[]> {
-	return (await client.executions(workflowId)).filter((e: Json) => e.status !== 'running' && e.status !== 'new' && e.status !== 'waiting');
+	const done = (e: Json) => e.status !== 'running' && e.status !== 'new' && e.status !== 'waiting';
+	return (await client.executions(workflowId)).filter((e: Json) => e.mode === 'webhook' && done(e));
 }
 
 async function setUp(major: N8nMajor): Promise<void> {
@@ -138,14 +142,31 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 			expect(refunds).toEqual([expect.objectContaining({ refund_key: failed.refund_key, attempts: 1 })]);
 
 			// The provider pushes the same notification again (as it does when unsure we got it).
-			const before = (await client.executions(workflow)).length;
+			const before = (await finished(workflow)).length;
 			const again = await fetch(`${payments?.baseUrl}/__payments/notify-again`, { method: 'POST', body: JSON.stringify({ provider, out_trade_no: tradeId }) });
 			const pushed = (await again.json()) as Json;
 			expect(acknowledged(pushed.notify_status, String(pushed.notify_body ?? ''))).toBe(true);
 			await sleep(SETTLE_MS);
-			expect((await client.executions(workflow)).length).toBe(before);
+			expect((await finished(workflow)).length).toBe(before);
 			expect((payments as RunningPaymentSandbox).refunds().filter((r: Json) => r.out_trade_no === tradeId)).toEqual([expect.objectContaining({ attempts: 1 })]);
 		});
+	});
+
+	it.each(PROVIDERS)('$provider: the "Try it" branch (n8n execute) creates an order and pays it; the notification dispenses it', async ({ provider, workflow }) => {
+		const before = (await finished(workflow)).length;
+		const result = await n8nCli(settings, ['execute', `--id=${workflow}`, '--rawOutput'], 90_000);
+		expect(result.code).toBe(0);
+		const run = JSON.parse(firstJsonObject(result.stdout));
+		expect(run.data.resultData.error).toBeUndefined();
+		const [created] = nodeOutput(run.data.resultData.runData, 'Create order');
+		expect(created).toMatchObject({ machine_no: MACHINE, payment_attach: `machine_no=${MACHINE}&order_id=${created.order_id}` });
+		const runs = await waitFor(async () => {
+			const all = await finished(workflow);
+			return all.length > before ? all : undefined;
+		}, 60_000, 250);
+		const runData = runs[0].data.resultData.runData;
+		expect(nodeOutput(runData, 'Payment received')).toEqual([expect.objectContaining({ provider, out_trade_no: created.trade_id, order_id: created.order_id })]);
+		expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: created.order_id, outcome: 'dispensed' })]);
 	});
 
 	it('no key or secret of the provider credentials appears in n8n\'s log or in the executions (after both workflows ran)', async () => {
