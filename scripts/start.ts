@@ -189,7 +189,7 @@ async function main(): Promise<void> {
 		void shutdown(1);
 	});
 
-	step('owner account, API key, activating workflows 1 and 2…');
+	step('owner account, API key, activating the example workflows…');
 	const client = new N8nClient(n8n.url);
 	const notes: string[] = [];
 	let apiReady = !!state.apiKey && (await client.useApiKey(state.apiKey));

@@ -1,5 +1,8 @@
 import { createCipheriv, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'crypto';
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'http';
+import { tmpdir } from 'os';
 import type { AddressInfo } from 'net';
 import { dirname, join } from 'path';
 
@@ -366,6 +369,25 @@ describe('keys.ts: keys as merchants paste them', () => {
 			expect(error).toBeInstanceOf(KeyError);
 			expect(error.message).toContain('Credential field "WeChat Pay Public Key"');
 			expect(error.message).not.toContain(pemBody(text).slice(0, 30));
+		}
+	});
+});
+
+describe('older WeChat Pay merchants: a platform certificate instead of the public key', () => {
+	it('a certificate made by openssl for the platform key verifies what that key signed', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'wxcert-'));
+		try {
+			writeFileSync(join(dir, 'key.pem'), platform.privatePem, { mode: 0o600 });
+			execFileSync('openssl', ['req', '-x509', '-key', join(dir, 'key.pem'), '-subj', '/CN=WeChat Pay platform (test)', '-days', '1', '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+			const certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
+			expect(certificate).toContain('BEGIN CERTIFICATE');
+			const key = parsePublicKey('WeChat Pay Public Key', certificate);
+			const body = '{"id":"EV-1"}';
+			const headers = weChatHeaders(signWeChatBody(platform.privateKey, 'CERT-SERIAL-1', body));
+			expect(weChatSignatureProblem(headers, body, key, 'CERT-SERIAL-1')).toBeUndefined();
+			expect(weChatSignatureProblem(headers, '{"id":"EV-2"}', key, 'CERT-SERIAL-1')).toMatch(/does not verify/);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });

@@ -41,10 +41,11 @@ export interface WeChatSignedHeaders {
 	serial: unknown;
 }
 
-/** The Wechatpay-* headers of an answer or notification (Node lower-cases header names). */
+/** The Wechatpay-* headers of an answer or notification, whatever the case of their names. */
 export function weChatHeaders(headers: Record<string, unknown>): WeChatSignedHeaders {
+	const lower = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 	const one = (name: string) => {
-		const value = headers[name] ?? headers[name.toLowerCase()];
+		const value = lower.get(name);
 		return Array.isArray(value) ? value[0] : value;
 	};
 	return {
