@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isDuplicate } from '../shared/dedupe';
 import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
-import { readAlipay, readWeChatPay } from '../shared/payments/credentials';
+import { readAlipayVerifier, readWeChatPayVerifier } from '../shared/payments/credentials';
 import type { Provider } from '../shared/payments/errors';
 import { readAlipayNotification, readWeChatNotification, type Reading } from './readNotification';
 
@@ -70,8 +70,8 @@ export class DingShangPaymentTrigger implements INodeType {
 				const provider = this.getNodeParameter('provider', 'weChatPay') as Provider;
 				const raw = await this.getCredentials(provider === 'weChatPay' ? 'weChatPayApi' : 'alipayApi');
 				try {
-					if (provider === 'weChatPay') readWeChatPay(raw, 'notification');
-					else readAlipay(raw, 'notification');
+					if (provider === 'weChatPay') readWeChatPayVerifier(raw);
+					else readAlipayVerifier(raw);
 				} catch (error) {
 					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then activate again. (请修正凭证中指出的字段后重新激活。)' });
 				}
@@ -103,8 +103,8 @@ export class DingShangPaymentTrigger implements INodeType {
 				const raw = await this.getCredentials(provider === 'weChatPay' ? 'weChatPayApi' : 'alipayApi');
 				reading =
 					provider === 'weChatPay'
-						? readWeChatNotification(req.headers as IDataObject, rawBody?.toString('utf8'), readWeChatPay(raw, 'notification'))
-						: readAlipayNotification(alipayParams(rawBody, this.getBodyData()), readAlipay(raw, 'notification'));
+						? readWeChatNotification(req.headers as IDataObject, rawBody?.toString('utf8'), readWeChatPayVerifier(raw))
+						: readAlipayNotification(alipayParams(rawBody, this.getBodyData()), readAlipayVerifier(raw));
 			} catch (error) {
 				// A credential that does not parse: refuse (the provider retries), name the field, never a value.
 				reading = { accept: false, status: 500, message: (error as Error).message };

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { verifyAlipayNotification } from '../shared/payments/alipay';
-import type { AlipayCredentials, WeChatPayCredentials } from '../shared/payments/credentials';
+import type { AlipayVerifier, WeChatPayVerifier } from '../shared/payments/credentials';
 import { decryptResource, weChatHeaders, weChatSignatureProblem, type WeChatResource } from '../shared/payments/weChatPay';
 import { alipayPaymentItem, weChatPaymentItem } from './paymentItem';
 
@@ -17,7 +17,7 @@ export type Reading =
 const refuse = (status: 400 | 401, message: string): Reading => ({ accept: false, status, message });
 
 /** WeChat Pay v3: signature over the exact body, ±5 minutes, AES-256-GCM resource, TRANSACTION.SUCCESS only. */
-export function readWeChatNotification(headers: IDataObject, rawBody: string | undefined, creds: WeChatPayCredentials, nowMs = Date.now()): Reading {
+export function readWeChatNotification(headers: IDataObject, rawBody: string | undefined, creds: WeChatPayVerifier, nowMs = Date.now()): Reading {
 	if (!rawBody) return refuse(400, 'empty body');
 	const problem = weChatSignatureProblem(weChatHeaders(headers), rawBody, creds.publicKey, creds.publicKeyId, nowMs);
 	if (problem) return refuse(401, `signature rejected: ${problem}`);
@@ -45,7 +45,7 @@ export function readWeChatNotification(headers: IDataObject, rawBody: string | u
 const PAID = ['TRADE_SUCCESS', 'TRADE_FINISHED'];
 
 /** Alipay: RSA2 over the sorted parameters, this app only, paid trades only (refund notices are not payments). */
-export function readAlipayNotification(params: IDataObject, creds: AlipayCredentials): Reading {
+export function readAlipayNotification(params: IDataObject, creds: AlipayVerifier): Reading {
 	if (typeof params.sign !== 'string' || params.sign === '') return refuse(401, 'notification has no sign');
 	if (!verifyAlipayNotification(params, creds.alipayPublicKey)) return refuse(401, 'signature rejected: sign does not verify with the Alipay public key');
 	if (String(params.app_id ?? '') !== creds.appId) return refuse(400, `notification for app "${String(params.app_id)}", not the credential's App ID`);

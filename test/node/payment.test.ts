@@ -7,6 +7,7 @@ import { AlipayApi } from '../../credentials/AlipayApi.credentials';
 import { WeChatPayApi } from '../../credentials/WeChatPayApi.credentials';
 import { DingShangPayment } from '../../nodes/DingShangPayment/DingShangPayment.node';
 import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
+import { alipayKeys, weChatPayKeys } from '../../nodes/shared/payments/credentialTest';
 import { runNode, type RunNodeResult } from '../helpers/engine';
 
 /** The DingShang Payment node (Refund) through n8n-core's engine, against the provider sandboxes over real HTTP. */
@@ -179,5 +180,22 @@ describe('WeChat Pay refund states', () => {
 		const kept = await refund('weChatPay', parameters, [{}], { continueOnFail: true });
 		expect(kept.error).toBeUndefined();
 		expect(kept.items[0].json).toMatchObject({ outcome: 'failed', provider_status: 'ABNORMAL', error: expect.stringContaining('ABNORMAL') });
+	});
+});
+
+describe('the credentials\' Test button (offline checks)', () => {
+	const test = async (fn: typeof weChatPayKeys, data: IDataObject) =>
+		await fn.call({} as never, { id: 'c1', name: 'c', type: 'x', data } as never);
+
+	it('accepts the sandbox credentials and names the broken field otherwise, never a key', async () => {
+		expect(await test(weChatPayKeys, { ...sandbox.weChatPay })).toMatchObject({ status: 'OK' });
+		expect(await test(alipayKeys, { ...sandbox.alipay })).toMatchObject({ status: 'OK' });
+		const shortKey = await test(weChatPayKeys, { ...sandbox.weChatPay, apiV3Key: 'short' });
+		expect(shortKey).toMatchObject({ status: 'Error', message: expect.stringContaining('"APIv3 Key"') });
+		const swapped = await test(alipayKeys, { ...sandbox.alipay, alipayPublicKey: sandbox.alipay.privateKey });
+		expect(swapped).toMatchObject({ status: 'Error', message: expect.stringContaining('"Alipay Public Key"') });
+		expect(swapped.message).not.toContain(sandbox.alipay.privateKey.split('\n')[1]);
+		const noUrl = await test(weChatPayKeys, { ...sandbox.weChatPay, baseUrl: 'api.mch.weixin.qq.com' });
+		expect(noUrl).toMatchObject({ status: 'Error', message: expect.stringContaining('"Base URL" must be an http(s) URL') });
 	});
 });

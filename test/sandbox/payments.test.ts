@@ -35,8 +35,8 @@ let receiverUrl = '';
 
 beforeAll(async () => {
 	sb = await startPaymentSandbox({ log: (line) => logLines.push(line) });
-	wx = readWeChatPay(sb.weChatPay as unknown as ICredentialDataDecryptedObject, 'request');
-	ali = readAlipay(sb.alipay as unknown as ICredentialDataDecryptedObject, 'request');
+	wx = readWeChatPay(sb.weChatPay as unknown as ICredentialDataDecryptedObject);
+	ali = readAlipay(sb.alipay as unknown as ICredentialDataDecryptedObject);
 	await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 	receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 });

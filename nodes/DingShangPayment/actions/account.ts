@@ -11,7 +11,7 @@ export async function loadAccount(ctx: IExecuteFunctions): Promise<Credentials> 
 	const provider = ctx.getNodeParameter('provider', 0) as Provider;
 	const raw = await ctx.getCredentials(CREDENTIAL_OF[provider]);
 	try {
-		return provider === 'weChatPay' ? { provider, creds: readWeChatPay(raw, 'request') } : { provider, creds: readAlipay(raw, 'request') };
+		return provider === 'weChatPay' ? { provider, creds: readWeChatPay(raw) } : { provider, creds: readAlipay(raw) };
 	} catch (error) {
 		// Only KeyError comes from here (a field empty or a key that does not parse).
 		throw badInput(ctx.getNode(), (error as Error).message);

@@ -1,7 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { readAlipay, readWeChatPay } from './credentials';
-import { apiV3KeyProblem } from './weChatPay';
 
 /**
  * The credentials' Test button. Every provider request is RSA-signed, which n8n's declarative
@@ -18,14 +17,9 @@ function result(check: () => void, provider: string): INodeCredentialTestResult 
 }
 
 export async function weChatPayKeys(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return result(() => {
-		const data = credential.data ?? {};
-		readWeChatPay(data, 'request');
-		const problem = apiV3KeyProblem(data.apiV3Key);
-		if (problem) throw new Error(`Credential field "APIv3 Key" ${problem}`);
-	}, 'WeChat Pay');
+	return result(() => readWeChatPay(credential.data ?? {}), 'WeChat Pay');
 }
 
 export async function alipayKeys(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return result(() => readAlipay(credential.data ?? {}, 'request'), 'Alipay');
+	return result(() => readAlipay(credential.data ?? {}), 'Alipay');
 }

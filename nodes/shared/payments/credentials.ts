@@ -4,23 +4,33 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { KeyError, parsePrivateKey, parsePublicKey } from './keys';
 import { apiV3KeyProblem } from './weChatPay';
 
-/** The two providers' credentials, read and checked once per execution; errors name the field, never a value. */
+/**
+ * The two providers' credentials, read and checked once per execution; errors name the field,
+ * never a value. The triggers only verify (and decrypt): they read the `…Verifier` part, so a
+ * broken private key does not stop payments from coming in.
+ */
 
-export interface WeChatPayCredentials {
-	baseUrl: string;
+export interface WeChatPayVerifier {
 	mchId: string;
-	serialNo: string;
-	privateKey: KeyObject;
 	apiV3Key: string;
 	publicKeyId: string;
 	publicKey: KeyObject;
 }
 
-export interface AlipayCredentials {
-	gatewayUrl: string;
-	appId: string;
+export interface WeChatPayCredentials extends WeChatPayVerifier {
+	baseUrl: string;
+	serialNo: string;
 	privateKey: KeyObject;
+}
+
+export interface AlipayVerifier {
+	appId: string;
 	alipayPublicKey: KeyObject;
+}
+
+export interface AlipayCredentials extends AlipayVerifier {
+	gatewayUrl: string;
+	privateKey: KeyObject;
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v));
@@ -43,27 +53,35 @@ function httpUrl(raw: ICredentialDataDecryptedObject, name: string, label: strin
 	return value;
 }
 
-/** `use`: what the caller needs — the trigger only verifies and decrypts, so a broken private key does not stop it. */
-export function readWeChatPay(raw: ICredentialDataDecryptedObject, use: 'request' | 'notification'): WeChatPayCredentials {
+export function readWeChatPayVerifier(raw: ICredentialDataDecryptedObject): WeChatPayVerifier {
 	const apiV3Key = text(raw.apiV3Key);
-	const keyProblem = use === 'notification' ? apiV3KeyProblem(apiV3Key) : undefined;
+	const keyProblem = apiV3KeyProblem(apiV3Key);
 	if (keyProblem) throw new KeyError('APIv3 Key', keyProblem);
 	return {
-		baseUrl: use === 'request' ? httpUrl(raw, 'baseUrl', 'Base URL') : text(raw.baseUrl),
 		mchId: required(raw, 'mchId', 'Merchant ID'),
-		serialNo: use === 'request' ? required(raw, 'serialNo', 'Merchant Certificate Serial No') : text(raw.serialNo),
-		privateKey: use === 'request' ? parsePrivateKey('Merchant Private Key', raw.privateKey) : (undefined as unknown as KeyObject),
 		apiV3Key,
 		publicKeyId: required(raw, 'publicKeyId', 'WeChat Pay Public Key ID'),
 		publicKey: parsePublicKey('WeChat Pay Public Key', raw.publicKey),
 	};
 }
 
-export function readAlipay(raw: ICredentialDataDecryptedObject, use: 'request' | 'notification'): AlipayCredentials {
+export function readWeChatPay(raw: ICredentialDataDecryptedObject): WeChatPayCredentials {
 	return {
-		gatewayUrl: use === 'request' ? httpUrl(raw, 'gatewayUrl', 'Gateway URL') : text(raw.gatewayUrl),
-		appId: required(raw, 'appId', 'App ID'),
-		privateKey: use === 'request' ? parsePrivateKey('App Private Key', raw.privateKey) : (undefined as unknown as KeyObject),
-		alipayPublicKey: parsePublicKey('Alipay Public Key', raw.alipayPublicKey),
+		...readWeChatPayVerifier(raw),
+		baseUrl: httpUrl(raw, 'baseUrl', 'Base URL'),
+		serialNo: required(raw, 'serialNo', 'Merchant Certificate Serial No'),
+		privateKey: parsePrivateKey('Merchant Private Key', raw.privateKey),
+	};
+}
+
+export function readAlipayVerifier(raw: ICredentialDataDecryptedObject): AlipayVerifier {
+	return { appId: required(raw, 'appId', 'App ID'), alipayPublicKey: parsePublicKey('Alipay Public Key', raw.alipayPublicKey) };
+}
+
+export function readAlipay(raw: ICredentialDataDecryptedObject): AlipayCredentials {
+	return {
+		...readAlipayVerifier(raw),
+		gatewayUrl: httpUrl(raw, 'gatewayUrl', 'Gateway URL'),
+		privateKey: parsePrivateKey('App Private Key', raw.privateKey),
 	};
 }
