@@ -170,12 +170,12 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 	it('n8n loads the nodes and the credential from the installed tarball, under the package name, icons included', async () => {
 		const nodes = JSON.parse((await client.get('/types/nodes.json')).body) as Json[];
 		const ours = nodes.filter((type) => type.name.startsWith(`${PACKAGE.name}.`));
-		// usableAsTool: n8n adds the AI-agent tool variant of the action node itself.
-		const names = [`${PACKAGE.name}.dingShangVending`, `${PACKAGE.name}.dingShangVendingAlertsTrigger`, `${PACKAGE.name}.dingShangVendingTool`, `${PACKAGE.name}.dingShangVendingTrigger`];
-		expect(ours.map((type) => type.name).sort()).toEqual(names);
+		// usableAsTool: n8n adds the AI-agent tool variant of each action node itself.
+		const names = ['dingShangPayment', 'dingShangPaymentTool', 'dingShangPaymentTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool', 'dingShangVendingTrigger'];
+		expect(ours.map((type) => type.name).sort()).toEqual(names.map((name) => `${PACKAGE.name}.${name}`));
 		for (const type of ours) {
 			// Light and dark variants, both served by n8n.
-			expect(type.iconUrl).toEqual({ light: expect.stringContaining(`icons/${PACKAGE.name}/`), dark: expect.stringMatching(/dingshang\.dark\.svg$/) });
+			expect(type.iconUrl).toEqual({ light: expect.stringContaining(`icons/${PACKAGE.name}/`), dark: expect.stringMatching(/(dingshang|payment)\.dark\.svg$/) });
 			for (const url of [type.iconUrl.light, type.iconUrl.dark]) {
 				expect(await client.get(`/${url}`)).toMatchObject({ status: 200, contentType: expect.stringContaining('svg') });
 			}
@@ -186,7 +186,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		expect(options.map((o: Json) => o.value)).toEqual(expect.arrayContaining(['order', 'delivery', 'put', 'update', 'pickupCode', 'consume', 'test', 'machine', 'product', 'channel', 'category', 'getAll']));
 		expect(options.map((o: Json) => o.value)).not.toContain('__CUSTOM_API_CALL__');
 		const credentials = JSON.parse((await client.get('/types/credentials.json')).body) as Json[];
-		expect(credentials.map((type) => type.name)).toContain('dingShangApi');
+		expect(credentials.map((type) => type.name)).toEqual(expect.arrayContaining(['dingShangApi', 'weChatPayApi', 'alipayApi']));
 	});
 
 	describe('credential test through the REST API (the "Test" button)', () => {

@@ -4,13 +4,16 @@
  * Payment Notification Trigger; the workflow marks the order paid and dispenses; a failed
  * dispense ends in one provider refund. Real HTTP on 127.0.0.1 everywhere; afterAll stops all.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
 import {
+	HttpError,
 	N8nClient,
+	PACKAGE,
 	PAYMENT_WEBHOOK_ID,
 	WORKFLOW,
 	e2eMajors,
@@ -167,6 +170,41 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 		const runData = runs[0].data.resultData.runData;
 		expect(nodeOutput(runData, 'Payment received')).toEqual([expect.objectContaining({ provider, out_trade_no: created.trade_id, order_id: created.order_id })]);
 		expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: created.order_id, outcome: 'dispensed' })]);
+	});
+
+	it('activating a Payment Notification Trigger whose public key does not parse fails naming the field, without the key text', async () => {
+		const garbage = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8-not-a-key';
+		const broken = await client.rest('POST', '/credentials', {
+			name: 'WeChat Pay (broken public key)',
+			type: 'weChatPayApi',
+			data: { ...payments?.weChatPay, publicKey: garbage },
+		});
+		const created = await client.api('POST', '/workflows', {
+			name: 'Payment trigger with a broken key',
+			nodes: [
+				{
+					id: 'b1c2d3e4-0000-4000-8000-000000000001',
+					name: 'Payment received',
+					type: `${PACKAGE.name}.dingShangPaymentTrigger`,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId: randomUUID(),
+					parameters: { provider: 'weChatPay' },
+					credentials: { weChatPayApi: { id: broken.id, name: broken.name } },
+				},
+			],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
+		// n8n 1.x answers the activation call with the error; 2.41 activates in the background and logs it.
+		const refusal =
+			(await client.api('POST', `/workflows/${created.id}/activate`).then(
+				() => undefined,
+				(error: unknown) => (error instanceof HttpError ? JSON.stringify(error.body) : String(error)),
+			)) ?? (await waitFor(async () => n8n?.recentOutput().split('\n').find((line) => line.includes('WeChat Pay Public Key')), 30_000, 250).catch(() => undefined));
+		expect(refusal).toContain('WeChat Pay Public Key');
+		expect(refusal).not.toContain(garbage);
+		expect(n8n?.recentOutput()).not.toContain(garbage);
 	});
 
 	it('no key or secret of the provider credentials appears in n8n\'s log or in the executions (after both workflows ran)', async () => {

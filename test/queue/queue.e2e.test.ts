@@ -1,7 +1,8 @@
 /**
  * n8n 2.x in queue mode, as a merchant with many machines runs it (scripts/queueStack.ts): Redis,
  * Postgres, a main process, 2 workers and 2 webhook processes, this package from its tarball, the
- * example workflows 1 (payment → dispense) and 2 (delivery result → refund) against the sandbox.
+ * example workflows 1 (payment → dispense), 2 (delivery result → refund) and 6 (WeChat Pay → dispense
+ * → provider refund) against the sandboxes.
  * Duplicates are delivered to both webhook processes at once; what must hold is the effect:
  * every record dispensed once, every failed record refunded once (the provider stand-in counts
  * refunds by refund_key), no answered result lost. Figures are printed for the README.
@@ -11,13 +12,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dedupeKey, rememberedId } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
+import { createPrivateKey } from 'node:crypto';
+import { encryptResource, signWeChatBody } from '../../nodes/shared/payments/weChatPay';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
+import { WECHAT_MCH_ID } from '../../sandbox/payments/keys';
 import {
 	N8nClient,
+	PAYMENT_WEBHOOK_ID,
 	TRIGGER_WEBHOOK_ID,
 	WORKFLOW,
 	importCredential,
 	importExamples,
+	importPaymentCredentials,
 	packPackage,
 	randomToken,
 	sleep,
@@ -30,6 +37,7 @@ const SETTLE_MS = 2000;
 
 let userFolder: string;
 let sandbox: RunningSandbox | undefined;
+let payments: RunningPaymentSandbox | undefined;
 let platform: SandboxClient;
 let stack: QueueStack | undefined;
 let client: N8nClient;
@@ -38,6 +46,7 @@ const workerLines = new Map<string, string[]>();
 
 const triggerUrl = (base: string, machineNo = MACHINE) => `${base}/webhook/${TRIGGER_WEBHOOK_ID}/delivery-result?token=${token}&machine_no=${machineNo}`;
 const paymentUrl = (base: string) => `${base}/webhook/dingshang-payment`;
+const weChatPayUrl = (base: string) => `${base}/webhook/${PAYMENT_WEBHOOK_ID.weChatPay}/payment`;
 
 async function post(url: string, body: Json): Promise<number> {
 	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
@@ -88,9 +97,11 @@ beforeAll(async () => {
 	await ensureQueueServices();
 	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-queue-e2e-'));
 	sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
+	payments = await startPaymentSandbox({ port: 0 });
 	platform = new SandboxClient(sandbox);
 	token = randomToken();
 	const sb = sandbox;
+	const pay = payments;
 	stack = await startQueueStack({
 		userFolder,
 		workers: 2,
@@ -99,7 +110,8 @@ beforeAll(async () => {
 		tarball: await packPackage(userFolder, { build: false }),
 		beforeStart: async (settings) => {
 			await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sb.baseUrl, appId: sb.appId, appSecret: sb.appSecret, signingKey: sb.signKey });
-			await importExamples(settings, { n8nPort: 5678, token, sandboxUrl: sb.baseUrl }, { onlyMissing: false });
+			await importPaymentCredentials(settings, { weChatPay: { ...pay.weChatPay }, alipay: { ...pay.alipay } }, 'sandbox');
+			await importExamples(settings, { n8nPort: 5678, token, sandboxUrl: sb.baseUrl, paymentsUrl: pay.baseUrl }, { onlyMissing: false });
 		},
 		onLine: (name, line) => {
 			if (!name.startsWith('worker')) return;
@@ -113,14 +125,17 @@ beforeAll(async () => {
 	await client.createApiKey();
 	await client.activateWorkflow(WORKFLOW.refund);
 	await client.activateWorkflow(WORKFLOW.paid);
-	// n8n 2.x activates in the background: wait until both webhook processes run our trigger (401 without a token).
+	await client.activateWorkflow(WORKFLOW.weChatPay);
+	// n8n 2.x activates in the background: wait until both webhook processes run our triggers (401 unsigned).
 	for (const base of stack.webhookUrls) {
 		await waitFor(async () => (await post(`${base}/webhook/${TRIGGER_WEBHOOK_ID}/delivery-result`, {})) === 401, 60_000, 500);
+		await waitFor(async () => (await post(weChatPayUrl(base), { id: 'probe' })) === 401, 60_000, 500);
 	}
 }, 900_000);
 
 afterAll(async () => {
 	await stack?.stop();
+	await payments?.close();
 	await sandbox?.close();
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 }, 120_000);
@@ -231,6 +246,44 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 		expect(copies.filter((e) => nodeOutput(e, 'Mark order paid')[0].changed === true).length).toBeGreaterThanOrEqual(1);
 		for (const e of runs) expect(e.data.resultData.runData['Set status Refund']).toBeUndefined();
 		console.log(`[queue] 6 copies of one payment + 2 more orders of machine ${MACHINE}: ${runs.length} executions on ${ranOn.size} workers, each record dispensed once`);
+	}, 240_000);
+
+	it('a WeChat Pay notification (example 6) delivered 6 times at once over both webhook processes, the dispense failing: dispensed once, refunded once at the provider', async () => {
+		const bases = (stack as QueueStack).webhookUrls;
+		const pay = payments as RunningPaymentSandbox;
+		const { orderId, tradeId } = await platform.order(MACHINE);
+		await platform.fault({ kind: 'deliveryFail', machineNo: MACHINE, floorStatus: '2', errorMsg: 'Goods are Stuck' });
+		// The sandbox records the payment (its own push goes nowhere); the copies are signed here with its platform key.
+		const { transaction_id } = await pay.pay({ provider: 'weChatPay', out_trade_no: tradeId, amount_fen: 350, notify_url: 'http://127.0.0.1:9/nowhere' });
+		const keys = pay.keys();
+		const transaction = {
+			mchid: WECHAT_MCH_ID, out_trade_no: tradeId, transaction_id, trade_state: 'SUCCESS', success_time: '2026-11-30T18:00:00+08:00',
+			attach: `machine_no=${MACHINE}&order_id=${orderId}`, payer: { openid: 'o-queue' }, amount: { total: 350, payer_total: 350, currency: 'CNY' },
+		};
+		const body = JSON.stringify({ id: 'EV-queue-1', event_type: 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', resource: encryptResource(keys.apiV3Key, JSON.stringify(transaction), 'transaction', 'transaction') });
+		const headers = { 'content-type': 'application/json', ...signWeChatBody(createPrivateKey(keys.weChatPlatformPrivateKey), keys.publicKeyId, body) };
+		const before = finished(await client.allExecutions(WORKFLOW.weChatPay, false)).length;
+		const statuses = await Promise.all(
+			[0, 1, 2].flatMap(() => bases.map(async (base) => (await fetch(weChatPayUrl(base), { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) })).status)),
+		);
+		expect(statuses).toEqual([204, 204, 204, 204, 204, 204]);
+
+		await waitFor(async () => finished(await client.allExecutions(WORKFLOW.weChatPay, false)).length > before, 120_000, 500);
+		await sleep(SETTLE_MS * 2);
+		const all = finished(await client.allExecutions(WORKFLOW.weChatPay)); // newest first
+		const runs = all.slice(0, all.length - before);
+		expect(runs.length).toBeGreaterThanOrEqual(1);
+		expect(runs.every((e) => e.status === 'success')).toBe(true);
+		const order = (await platform.state()).orders.find((o: Json) => o.order_id === orderId);
+		expect(order.records[0]).toMatchObject({ dispense_count: 1 });
+		const refunds = pay.refunds().filter((r) => r.out_trade_no === tradeId);
+		expect(refunds).toEqual([expect.objectContaining({ refund_key: `dsr-${orderId}-${order.records[0].id}`, refund_fen: 350 })]);
+		// Copies that slipped past deduplication (both processes at the same instant) meet the read-first
+		// and the provider's refund key: whatever they say, the provider refunded once (above).
+		const outcomes = runs.flatMap((e) => nodeOutput(e, 'Refund payment').map((item) => item.outcome));
+		expect(outcomes).toContain('refunded');
+		expect(outcomes.every((o) => o === 'refunded' || o === 'already_refunded')).toBe(true);
+		console.log(`[queue] one WeChat Pay notification × 6 over 2 webhook processes: ${runs.length} execution(s), 1 dispense, refund outcomes ${outcomes.join(', ')}`);
 	}, 240_000);
 
 	it('a worker killed (SIGKILL) right after the dispense command left, then the execution retried: dispensed once', async () => {
