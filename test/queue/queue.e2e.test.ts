@@ -277,7 +277,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 		const order = (await platform.state()).orders.find((o: Json) => o.order_id === orderId);
 		expect(order.records[0]).toMatchObject({ dispense_count: 1 });
 		const refunds = pay.refunds().filter((r) => r.out_trade_no === tradeId);
-		expect(refunds).toEqual([expect.objectContaining({ refund_key: `dsr-${orderId}-${order.records[0].id}`, refund_fen: 350 })]);
+		expect(refunds).toEqual([expect.objectContaining({ refund_key: `dsr-${orderId}-${order.records[0].record_id}`, refund_fen: 350 })]);
 		// Copies that slipped past deduplication (both processes at the same instant) meet the read-first
 		// and the provider's refund key: whatever they say, the provider refunded once (above).
 		const outcomes = runs.flatMap((e) => nodeOutput(e, 'Refund payment').map((item) => item.outcome));
