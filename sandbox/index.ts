@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'net';
 import { CallbackDispatcher } from './callbacks';
 import { RealTimers, Scheduler, VirtualClock } from './clock';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SIGN_KEY } from './constants';
 import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
+import { closer, listen } from './httpServer';
 import { RefundDesk } from './refunds';
 import { createSandboxServer, type ApiRequestEvent } from './server';
 import { SandboxState } from './state';
@@ -93,29 +93,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 	};
 	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, refunds, resetAll, timers, log, onApiRequest: opts.onApiRequest });
 
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(port, host, () => {
-			server.off('error', reject);
-			resolve();
-		});
+	const baseUrl = await listen(server, port, host);
+	const close = closer(server, sockets, () => {
+		scheduler.stop();
+		timers.clearAll();
+		callbacks.close();
 	});
-	const address = server.address() as AddressInfo;
-	const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-
-	let closing: Promise<void> | undefined;
-	const close = (): Promise<void> => {
-		closing ??= new Promise<void>((resolve) => {
-			scheduler.stop();
-			timers.clearAll();
-			callbacks.close();
-			server.close(() => resolve());
-			// Keep-alive sockets would hold server.close() (and jest) open: end them now.
-			server.closeAllConnections();
-			for (const socket of sockets) socket.destroy();
-		});
-		return closing;
-	};
-
-	return { baseUrl: `http://${shownHost}:${address.port}`, ...config, close };
+	return { baseUrl, ...config, close };
 }

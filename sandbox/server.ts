@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { Socket } from 'net';
+import { trackConnections } from './httpServer';
 import { performance } from 'perf_hooks';
 import { API_PREFIX } from '../nodes/shared/protocol';
 import { handleAdmin, isLoopback, type AdminContext } from './admin';
@@ -158,7 +159,6 @@ async function answerAfterFault(ctx: ServerContext, res: ServerResponse, fault: 
 }
 
 export function createSandboxServer(ctx: ServerContext): { server: http.Server; sockets: Set<Socket> } {
-	const sockets = new Set<Socket>();
 	const server = http.createServer((req, res) => {
 		handle(ctx, req, res).catch((error: unknown) => {
 			// Last line of defence: any bug becomes a code 1000 envelope, never a crash.
@@ -171,13 +171,5 @@ export function createSandboxServer(ctx: ServerContext): { server: http.Server; 
 			}
 		});
 	});
-	server.on('connection', (socket: Socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	server.on('clientError', (_error, socket: Socket) => {
-		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-		else socket.destroy();
-	});
-	return { server, sockets };
+	return { server, sockets: trackConnections(server) };
 }

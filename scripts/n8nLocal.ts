@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
+import { objectText } from '../nodes/shared/jsonText';
 import { maskUrlTokens } from '../nodes/shared/secrets';
 import { NODE24_BIN, isInstalled, toolDir } from './installDev';
 
@@ -300,17 +301,8 @@ export async function n8nCli(s: N8nSettings, args: string[], timeoutMs = 120_000
 export function firstJsonObject(text: string): string {
 	const line = text.search(/^\{$/m);
 	const start = line >= 0 ? line : text.indexOf('{');
-	let depth = 0;
-	let inString = false;
-	for (let i = start; start >= 0 && i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else if (c === '{') depth++;
-		else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
-	}
+	const found = start >= 0 ? objectText(text, start) : undefined;
+	if (found) return found;
 	throw new Error(`no JSON object in n8n's output:\n${text.slice(0, 2000)}`);
 }
 

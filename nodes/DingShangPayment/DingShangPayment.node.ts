@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
+import { providerProperty } from '../shared/payments/descriptions';
 
 export class DingShangPayment implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,22 +19,13 @@ export class DingShangPayment implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
 		credentials: [
 			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { show: { provider: ['weChatPay'] } } },
 			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { show: { provider: ['alipay'] } } },
 		],
 		properties: [
-			{
-				displayName: 'Provider',
-				name: 'provider',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'WeChat Pay 微信支付', value: 'weChatPay' },
-					{ name: 'Alipay 支付宝', value: 'alipay' },
-				],
-				default: 'weChatPay',
-			},
+			providerProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -3,6 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isDuplicate } from '../shared/dedupe';
 import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
+import { CREDENTIAL_OF, providerProperty } from '../shared/payments/descriptions';
 import { readAlipayVerifier, readWeChatPayVerifier } from '../shared/payments/credentials';
 import type { Provider } from '../shared/payments/errors';
 import { readAlipayNotification, readWeChatNotification, type Reading } from './readNotification';
@@ -21,6 +22,7 @@ export class DingShangPaymentTrigger implements INodeType {
 		defaults: { name: 'Payment received' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
 		credentials: [
 			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { show: { provider: ['weChatPay'] } } },
 			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { show: { provider: ['alipay'] } } },
@@ -34,17 +36,7 @@ export class DingShangPaymentTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Provider',
-				name: 'provider',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'WeChat Pay 微信支付', value: 'weChatPay' },
-					{ name: 'Alipay 支付宝', value: 'alipay' },
-				],
-				default: 'weChatPay',
-			},
+			providerProperty,
 			{
 				displayName: 'Deduplication Window (Minutes)',
 				name: 'dedupeWindowMinutes',
@@ -68,7 +60,7 @@ export class DingShangPaymentTrigger implements INodeType {
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				const provider = this.getNodeParameter('provider', 'weChatPay') as Provider;
-				const raw = await this.getCredentials(provider === 'weChatPay' ? 'weChatPayApi' : 'alipayApi');
+				const raw = await this.getCredentials(CREDENTIAL_OF[provider]);
 				try {
 					if (provider === 'weChatPay') readWeChatPayVerifier(raw);
 					else readAlipayVerifier(raw);
@@ -100,7 +92,7 @@ export class DingShangPaymentTrigger implements INodeType {
 			reading = { accept: false, status: 400, message: 'body too large for a payment notification' };
 		} else {
 			try {
-				const raw = await this.getCredentials(provider === 'weChatPay' ? 'weChatPayApi' : 'alipayApi');
+				const raw = await this.getCredentials(CREDENTIAL_OF[provider]);
 				reading =
 					provider === 'weChatPay'
 						? readWeChatNotification(req.headers as IDataObject, rawBody?.toString('utf8'), readWeChatPayVerifier(raw))
@@ -114,10 +106,11 @@ export class DingShangPaymentTrigger implements INodeType {
 			answer(false, reading.status, reading.message);
 			return { noWebhookResponse: true };
 		}
+		// Remembered before the answer, as the Delivery Result trigger does. Ignored events and re-sent
+		// copies are acknowledged too, so the provider stops retrying.
+		const emit = !('ignored' in reading) && !isDuplicate(this, reading.dedupeKey);
 		answer(true, 200);
-		// Ignored events and re-pushed copies are acknowledged too, so the provider stops retrying.
-		if ('ignored' in reading || isDuplicate(this, reading.dedupeKey)) return { noWebhookResponse: true };
-		return { noWebhookResponse: true, workflowData: [[{ json: reading.item }]] };
+		return emit && 'item' in reading ? { noWebhookResponse: true, workflowData: [[{ json: reading.item }]] } : { noWebhookResponse: true };
 	}
 }
 

@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'net';
 
 import { pay, refundView, stateView, setRefundStatus, type PayInput, type RefundView } from './admin';
 import { ALIPAY_APP_ID, loadKeys, spkiPem, WECHAT_MCH_ID, type PaymentKeys } from './keys';
 import { Ledger, type WeChatRefundStatus } from './ledger';
 import { Notifier, type NotifyResult } from './notify';
+import { closer, listen } from '../httpServer';
 import { createPaymentServer } from './server';
 
 /**
@@ -84,27 +84,8 @@ export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Pro
 	const ctx = { keys, ledger, notifier, reset, log, faults };
 	const { server, sockets } = createPaymentServer(ctx);
 
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(port, host, () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	const address = server.address() as AddressInfo;
-	const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-	const baseUrl = `http://${shownHost}:${address.port}`;
-
-	let closing: Promise<void> | undefined;
-	const close = (): Promise<void> => {
-		closing ??= new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			// Keep-alive sockets would hold server.close() (and jest) open: end them now.
-			server.closeAllConnections();
-			for (const socket of sockets) socket.destroy();
-		});
-		return closing;
-	};
+	const baseUrl = await listen(server, port, host);
+	const close = closer(server, sockets);
 
 	return {
 		baseUrl,

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { Socket } from 'net';
+import { trackConnections } from '../httpServer';
 import { performance } from 'perf_hooks';
 
 import { isLoopback } from '../admin';
@@ -96,7 +97,6 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 }
 
 export function createPaymentServer(ctx: ServerContext): { server: http.Server; sockets: Set<Socket> } {
-	const sockets = new Set<Socket>();
 	const server = http.createServer((req, res) => {
 		handle(ctx, req, res).catch((error: unknown) => {
 			// A bug answers 500 (unknown outcome for the client), never a crash.
@@ -104,13 +104,5 @@ export function createPaymentServer(ctx: ServerContext): { server: http.Server; 
 			send(res, 500, JSON.stringify({ code: 'SYSTEM_ERROR', message: 'sandbox internal error' }));
 		});
 	});
-	server.on('connection', (socket: Socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	server.on('clientError', (_error, socket: Socket) => {
-		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-		else socket.destroy();
-	});
-	return { server, sockets };
+	return { server, sockets: trackConnections(server) };
 }

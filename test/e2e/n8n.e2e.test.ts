@@ -35,6 +35,7 @@ import {
 	type N8nSettings,
 	type RunningN8n,
 } from '../../scripts/n8nLocal';
+import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const MACHINE = '10000002'; // the machine workflow 3 orders from
@@ -53,11 +54,6 @@ let alertsActivated = 0;
 let machineListsByTests = 0;
 
 // ─── helpers ────────────────────────────────────────────────────────────────────────────────
-
-/** The output items of one node in an execution's run data. */
-function nodeOutput(runData: Json, node: string, output = 0): Json[] {
-	return (runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
-}
 
 /** `n8n execute` of workflow 3 ("Try it"); returns the run data of the finished execution. */
 async function executeTryIt(): Promise<Json> {

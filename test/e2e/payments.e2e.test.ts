@@ -33,6 +33,7 @@ import {
 	type N8nSettings,
 	type RunningN8n,
 } from '../../scripts/n8nLocal';
+import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const MACHINE = '10000001';
@@ -46,8 +47,6 @@ let n8n: RunningN8n | undefined;
 let client: N8nClient;
 let settings: N8nSettings;
 let n8nLog = '';
-
-const nodeOutput = (runData: Json, node: string, output = 0): Json[] => (runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
 
 /** Finished executions the Payment Notification Trigger started (not the "Try it" runs), newest first. */
 async function finished(workflowId: string): Promise<Json[]> {

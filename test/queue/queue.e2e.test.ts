@@ -30,6 +30,7 @@ import {
 	sleep,
 } from '../../scripts/n8nLocal';
 import { ensureQueueServices, startQueueStack, type QueueStack } from '../../scripts/queueStack';
+import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const MACHINE = '10000001'; // electronic lock: the shortest dwell
@@ -54,10 +55,8 @@ async function post(url: string, body: Json): Promise<number> {
 	return answer.status;
 }
 
-/** The output items of one node in an execution's run data. */
-function nodeOutput(execution: Json, node: string, output = 0): Json[] {
-	return (execution.data?.resultData?.runData?.[node]?.[0]?.data?.main?.[output] ?? []).map((item: Json) => item.json);
-}
+/** The output items of one node in an execution. */
+const executionOutput = (execution: Json, node: string, output = 0): Json[] => nodeOutput(execution.data?.resultData?.runData, node, output);
 
 const finished = (executions: Json[]) => executions.filter((e) => !['running', 'new', 'waiting'].includes(e.status));
 
@@ -79,7 +78,7 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, width: number): Pro
 /** Finished executions of workflow 2 whose trigger item is about one of `orderIds`, once `count` are there. */
 async function refundWorkflowRuns(orderIds: number[], count: number, timeoutMs = 60_000): Promise<Json[]> {
 	const wanted = new Set(orderIds);
-	const mine = async () => finished(await client.allExecutions(WORKFLOW.refund)).filter((e) => wanted.has(nodeOutput(e, 'Delivery result')[0]?.order_id));
+	const mine = async () => finished(await client.allExecutions(WORKFLOW.refund)).filter((e) => wanted.has(executionOutput(e, 'Delivery result')[0]?.order_id));
 	await waitFor(async () => (await mine()).length >= count, timeoutMs, 500);
 	await sleep(SETTLE_MS);
 	return await mine();
@@ -155,16 +154,16 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 		const { refunds, orders: platformOrders } = await platform.state();
 		for (const order of orders) {
 			const key = `dsr-${order.orderId}-${order.recordIds[0]}`;
-			const mine = runs.filter((e) => nodeOutput(e, 'Delivery result')[0].order_id === order.orderId);
+			const mine = runs.filter((e) => executionOutput(e, 'Delivery result')[0].order_id === order.orderId);
 			expect(mine.length).toBeGreaterThanOrEqual(1);
 			// Every copy carries the same key; the provider refunded the record once.
-			for (const e of mine) expect(nodeOutput(e, 'Delivery result')[0].refund_key).toBe(key);
+			for (const e of mine) expect(executionOutput(e, 'Delivery result')[0].refund_key).toBe(key);
 			expect(refunds.filter((r: Json) => r.order_id === order.orderId)).toEqual([expect.objectContaining({ refund_key: key })]);
-			const refunded = mine.filter((e) => nodeOutput(e, 'Refund payment')[0]?.refunded === true);
+			const refunded = mine.filter((e) => executionOutput(e, 'Refund payment')[0]?.refunded === true);
 			expect(refunded).toHaveLength(1);
 			// A copy that found the order already Refund stopped before the provider.
 			for (const e of mine) {
-				const [update] = nodeOutput(e, 'Set status Refund');
+				const [update] = executionOutput(e, 'Set status Refund');
 				if (update.changed === false) expect(e.data.resultData.runData['Refund payment']).toBeUndefined();
 			}
 			expect(platformOrders.find((o: Json) => o.order_id === order.orderId).status).toBe('REFUND');
@@ -186,7 +185,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 		const runs = await refundWorkflowRuns(ids, bodies.length, 120_000);
 		const perResult = new Map<number, number>();
 		for (const e of runs) {
-			const id = nodeOutput(e, 'Delivery result')[0].order_id as number;
+			const id = executionOutput(e, 'Delivery result')[0].order_id as number;
 			perResult.set(id, (perResult.get(id) ?? 0) + 1);
 		}
 		expect([...perResult.keys()].sort()).toEqual([...ids].sort()); // none lost
@@ -241,9 +240,9 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 			for (const record of o.records) expect(record).toMatchObject({ dispense_count: 1, status: 'IS_SUCCESS' });
 		}
 		// The copies of order 0: one marked it paid, the others found it paid (changed: false); none failed or refunded.
-		const copies = runs.filter((e) => nodeOutput(e, 'Mark order paid')[0]?.order_id === orders[0].orderId);
+		const copies = runs.filter((e) => executionOutput(e, 'Mark order paid')[0]?.order_id === orders[0].orderId);
 		expect(copies).toHaveLength(6);
-		expect(copies.filter((e) => nodeOutput(e, 'Mark order paid')[0].changed === true).length).toBeGreaterThanOrEqual(1);
+		expect(copies.filter((e) => executionOutput(e, 'Mark order paid')[0].changed === true).length).toBeGreaterThanOrEqual(1);
 		for (const e of runs) expect(e.data.resultData.runData['Set status Refund']).toBeUndefined();
 		console.log(`[queue] 6 copies of one payment + 2 more orders of machine ${MACHINE}: ${runs.length} executions on ${ranOn.size} workers, each record dispensed once`);
 	}, 240_000);
@@ -280,7 +279,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 		expect(refunds).toEqual([expect.objectContaining({ refund_key: `dsr-${orderId}-${order.records[0].record_id}`, refund_fen: 350 })]);
 		// Copies that slipped past deduplication (both processes at the same instant) meet the read-first
 		// and the provider's refund key: whatever they say, the provider refunded once (above).
-		const outcomes = runs.flatMap((e) => nodeOutput(e, 'Refund payment').map((item) => item.outcome));
+		const outcomes = runs.flatMap((e) => executionOutput(e, 'Refund payment').map((item) => item.outcome));
 		expect(outcomes).toContain('refunded');
 		expect(outcomes.every((o) => o === 'refunded' || o === 'already_refunded')).toBe(true);
 		console.log(`[queue] one WeChat Pay notification × 6 over 2 webhook processes: ${runs.length} execution(s), 1 dispense, refund outcomes ${outcomes.join(', ')}`);
@@ -313,7 +312,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 			return run && !['running', 'new'].includes(run.status) ? run : undefined;
 		}, 120_000, 500);
 		expect(retried.status).toBe('success');
-		expect(nodeOutput(retried, 'Dispense')).toEqual([expect.objectContaining({ order_id: order.orderId, outcome: 'nothing_pending' })]);
+		expect(executionOutput(retried, 'Dispense')).toEqual([expect.objectContaining({ order_id: order.orderId, outcome: 'nothing_pending' })]);
 		await sleep(SETTLE_MS);
 		const record = await platform.record(order.recordIds[0]);
 		expect(record).toMatchObject({ dispense_count: 1, status: 'IS_SUCCESS' });

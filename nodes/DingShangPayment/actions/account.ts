@@ -1,10 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { readAlipay, readWeChatPay } from '../../shared/payments/credentials';
+import { CREDENTIAL_OF } from '../../shared/payments/descriptions';
 import { badInput, type Provider } from '../../shared/payments/errors';
 import type { Credentials } from '../../shared/payments/refunds';
-
-export const CREDENTIAL_OF: Record<Provider, string> = { weChatPay: 'weChatPayApi', alipay: 'alipayApi' };
 
 /** The chosen provider's credential, read and checked once per execution (bad keys: an error naming the field). */
 export async function loadAccount(ctx: IExecuteFunctions): Promise<Credentials> {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'crypto';
 
+import { objectText } from '../jsonText';
 import { toChinaTime } from '../protocol';
 import { rsaSign, rsaVerify } from './rsa';
 
@@ -55,22 +56,6 @@ export function signAlipayNotification(params: Record<string, string>, privateKe
 
 /** `alipay.trade.refund` → `alipay_trade_refund_response`. */
 export const responseKey = (method: string) => `${method.replace(/\./g, '_')}_response`;
-
-/** The exact text of the JSON object that starts at `start` (strings and nesting respected). */
-function objectText(text: string, start: number): string | undefined {
-	let depth = 0;
-	let inString = false;
-	for (let i = start; i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else if (c === '{') depth++;
-		else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
-	}
-	return undefined;
-}
 
 export interface AlipayAnswer {
 	/** The answer node (`…_response` or `error_response`). */
