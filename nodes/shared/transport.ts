@@ -108,8 +108,11 @@ function configError(message: string): DingShangFailure {
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
 
+/** Whether a request that failed with this network code certainly never reached the server. */
+export const neverSent = (code: string | undefined): boolean => code !== undefined && NOT_SENT_CODES.has(code);
+
 /** Finds the low-level error code (ECONNRESET, ECONNABORTED…) under n8n's wrappers. */
-function networkCode(error: unknown): string | undefined {
+export function networkCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; current && depth < 5; depth++) {
 		const code = (current as { code?: unknown }).code;
@@ -172,7 +175,7 @@ export async function trySend(ctx: RequestContext, creds: DingShangCredentials, 
 		};
 	} catch (error) {
 		const code = networkCode(error);
-		const kind: FailureKind = code && NOT_SENT_CODES.has(code) ? 'notSent' : 'unknown';
+		const kind: FailureKind = neverSent(code) ? 'notSent' : 'unknown';
 		return { ok: false, failure: new DingShangFailure(kind, `No answer from DingShang (${code ?? 'network error'})`, { cause: code }) };
 	}
 	const envelope = parseEnvelope(response.body);

@@ -120,6 +120,13 @@ describe.each(['weChatPay', 'alipay'] as const)('%s refunds', (provider) => {
 		expect(refundsOf(outTradeNo)).toHaveLength(0);
 	});
 
+	it('a provider that cannot be reached: the error says no refund request was sent', async () => {
+		const creds = provider === 'weChatPay' ? { weChatPay: { baseUrl: 'http://127.0.0.1:9' } } : { alipay: { gatewayUrl: 'http://127.0.0.1:9/gateway.do' } };
+		const result = await refund(provider, { outTradeNo: 'T-unreachable-0000000001', ...amounts(1), refundKey: 'dsr-5500-1' }, [{}], { creds });
+		expect(result.error?.message).toMatch(/could not read the refund: no answer \(ECONNREFUSED\)/);
+		expect(String(result.error?.description)).toMatch(/^No refund request was sent/);
+	});
+
 	it('bad input names the field and sends nothing', async () => {
 		const outTradeNo = await paid(provider);
 		const cases: Array<[IDataObject, RegExp]> = [

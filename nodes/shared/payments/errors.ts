@@ -47,14 +47,16 @@ export function providerRefusal(node: INode, provider: Provider, code: string, m
 	return error;
 }
 
-/** No usable answer: the request may or may not have been processed. */
-export function unknownOutcome(node: INode, provider: Provider, what: string, itemIndex?: number): NodeApiError {
+/**
+ * No usable answer. `refundSent`: whether a refund request left during this run — if so its outcome
+ * is unknown; if not, only a read failed and nothing was paid.
+ */
+export function unknownOutcome(node: INode, provider: Provider, what: string, refundSent: boolean, itemIndex?: number): NodeApiError {
 	const name = PROVIDER_NAMES[provider];
-	const error = new NodeApiError(node, { message: what } as JsonObject, {
-		message: `${name.en}: ${what}`,
-		description: `Whether ${name.en} made the refund is unknown, and reading its state did not settle it. Run Refund → Get with the same Refund Key before anything else; the same key never pays out twice. (${name.zh}未给出可用应答，退款结果未知；请先用同一退款单号查询，同一单号不会重复退款。)`,
-		itemIndex,
-	});
+	const description = refundSent
+		? `Whether ${name.en} made the refund is unknown, and reading its state did not settle it. Run Refund → Get with the same Refund Key before anything else; the same key never pays out twice. (${name.zh}未给出可用应答，退款结果未知；请先用同一退款单号查询，同一单号不会重复退款。)`
+		: `No refund request was sent: ${name.en} could not be read. Check the credential's URL and keys and the network, then run it again with the same Refund Key. (未发送退款请求：无法查询${name.zh}，请检查凭证中的地址、密钥和网络后用同一退款单号重试。)`;
+	const error = new NodeApiError(node, { message: what } as JsonObject, { message: `${name.en}: ${what}`, description, itemIndex });
 	error.message = `${name.en}: ${what}`;
 	return error;
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode } from 
 import { sleep } from 'n8n-workflow';
 
 import { chinaTimeToIso } from '../protocol';
+import { networkCode, neverSent } from '../transport';
 import type { AlipayCredentials, WeChatPayCredentials } from './credentials';
 import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, ALIPAY_SUCCESS_CODE, readAlipayAnswer, signedAlipayRequest } from './alipay';
 import { providerRefusal, unknownOutcome } from './errors';
@@ -40,8 +41,6 @@ type Reply = { kind: 'answer'; status: number; body: IDataObject } | { kind: 're
 
 export type Ctx = Pick<IExecuteFunctions, 'helpers'> & { getNode(): INode };
 
-const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_INVALID_URL/;
-
 async function http(ctx: Ctx, options: IHttpRequestOptions): Promise<{ statusCode: number; headers: IDataObject; body: string } | { error: string; sent: boolean }> {
 	try {
 		const response = (await ctx.helpers.httpRequest({ ...options, encoding: 'text', json: false, returnFullResponse: true, ignoreHttpStatusErrors: true, timeout: 20000 })) as {
@@ -52,8 +51,8 @@ async function http(ctx: Ctx, options: IHttpRequestOptions): Promise<{ statusCod
 		const body = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
 		return { statusCode: response.statusCode, headers: response.headers ?? {}, body };
 	} catch (error) {
-		const text = `${(error as Error)?.message ?? error} ${(error as { code?: string })?.code ?? ''} ${((error as { cause?: { code?: string } })?.cause?.code) ?? ''}`;
-		return { error: (/E[A-Z_]{4,}/.exec(text) ?? ['network error'])[0], sent: !NOT_SENT.test(text) };
+		const code = networkCode(error); // classified as the DingShang transport does
+		return { error: code ?? 'network error', sent: !neverSent(code) };
 	}
 }
 
@@ -158,7 +157,15 @@ function alipayState(body: IDataObject, fromRefund: boolean): RefundState | unde
 export type Credentials = { provider: 'weChatPay'; creds: WeChatPayCredentials } | { provider: 'alipay'; creds: AlipayCredentials };
 
 /** Reads a refund by its key: the state, or undefined when the provider has none with this key. */
-export async function readRefund(ctx: Ctx, account: Credentials, outTradeNo: string, refundKey: string, itemIndex?: number, attempts = 3): Promise<RefundState | undefined> {
+export async function readRefund(
+	ctx: Ctx,
+	account: Credentials,
+	outTradeNo: string,
+	refundKey: string,
+	itemIndex?: number,
+	refundSent = false,
+	attempts = 3,
+): Promise<RefundState | undefined> {
 	for (let attempt = 1; ; attempt++) {
 		const reply =
 			account.provider === 'weChatPay'
@@ -169,7 +176,7 @@ export async function readRefund(ctx: Ctx, account: Credentials, outTradeNo: str
 			if (account.provider === 'weChatPay' && reply.code === 'RESOURCE_NOT_EXISTS') return undefined;
 			throw providerRefusal(ctx.getNode(), account.provider, reply.code, reply.message, itemIndex, reply.status);
 		}
-		if (attempt >= attempts) throw unknownOutcome(ctx.getNode(), account.provider, `could not read the refund: ${reply.why}`, itemIndex);
+		if (attempt >= attempts) throw unknownOutcome(ctx.getNode(), account.provider, `could not read the refund: ${reply.why}`, refundSent, itemIndex);
 		await sleep(300 * 2 ** (attempt - 1));
 	}
 }
@@ -196,8 +203,10 @@ async function sendRefund(ctx: Ctx, account: Credentials, order: RefundOrder): P
 export async function createRefund(ctx: Ctx, account: Credentials, order: RefundOrder, itemIndex?: number): Promise<{ state: RefundState; existed: boolean }> {
 	const before = await readRefund(ctx, account, order.outTradeNo, order.refundKey, itemIndex);
 	if (before) return { state: before, existed: true };
+	let sentOnce = false;
 	for (let send = 1; ; send++) {
 		const reply = await sendRefund(ctx, account, order);
+		sentOnce ||= reply.kind !== 'unknown' || reply.sent;
 		if (reply.kind === 'refused') throw providerRefusal(ctx.getNode(), account.provider, reply.code, reply.message, itemIndex, reply.status);
 		if (reply.kind === 'answer') {
 			const state = account.provider === 'weChatPay' ? weChatState(reply.body) : (alipayState(reply.body, true) as RefundState);
@@ -206,10 +215,10 @@ export async function createRefund(ctx: Ctx, account: Credentials, order: Refund
 		}
 		// Outcome unknown: read before anything is sent again.
 		if (reply.sent) {
-			const after = await readRefund(ctx, account, order.outTradeNo, order.refundKey, itemIndex);
+			const after = await readRefund(ctx, account, order.outTradeNo, order.refundKey, itemIndex, true);
 			if (after) return { state: after, existed: false };
 		}
 		// Not there: sending again with the same key cannot pay twice. Once.
-		if (send >= 2) throw unknownOutcome(ctx.getNode(), account.provider, `the refund request got no usable answer twice (${reply.why})`, itemIndex);
+		if (send >= 2) throw unknownOutcome(ctx.getNode(), account.provider, `the refund request got no usable answer twice (${reply.why})`, sentOnce, itemIndex);
 	}
 }
