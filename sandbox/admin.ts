@@ -19,6 +19,8 @@ export interface AdminContext {
 	faults: FaultQueue;
 	callbacks: CallbackDispatcher;
 	requests: Record<string, number>;
+	/** Signed requests by how their sign was read (plain / go where the forms differ, same, refused). */
+	signatures: Record<string, number>;
 	/** API requests being handled now, and the most at once since the last reset. */
 	inFlight: { now: number; peak: number };
 	/** The payment provider stand-in of the examples (POST /__sandbox/refunds). */
@@ -65,6 +67,7 @@ export function handleAdmin(ctx: AdminContext, method: string, path: string, bod
 					callbacks: ctx.callbacks.list(),
 					faults: ctx.faults.list(),
 					requests: { ...ctx.requests },
+					signatures: { ...ctx.signatures },
 					in_flight: { ...ctx.inFlight },
 					refunds: ctx.refunds.list(),
 				},

@@ -1,23 +1,34 @@
 import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
 import { DELIVERY_METHOD } from '../nodes/shared/protocol';
-import { decodePayload, isEmptyValue, verifyParams } from '../nodes/shared/signing';
+import { decodePayload, isEmptyValue, matchingSignStyle, signStylesDiffer, type SignStyle } from '../nodes/shared/signing';
 import type { VirtualClock } from './clock';
 import { ApiError, fromError, invalidParams, ok, type ApiAnswer } from './envelope';
 import type { Dispenser } from './dispense';
 import type { Machine, NewOrder } from './model';
 import { MORE_ROUTES, runMachineRoute, runMoreSigned, type MoreKind } from './openapi';
-import { positiveInt, readMachineNo, readNotifyUrl, readTradeId } from './params';
+import { fieldText, positiveInt, readMachineNo, readNotifyUrl, readTradeId } from './params';
 import type { SandboxState } from './state';
 
 /** The Open API endpoints: header checks, body and payload checks, then the state's rules. */
+
+/**
+ * Which canonical form of the sign the sandbox accepts (PROTOCOL.md, Signing step 4): the real
+ * platform's rule is not documented, so the sandbox can play either platform, or both (default).
+ */
+export type SandboxSignStyle = SignStyle | 'either';
+export const SANDBOX_SIGN_STYLES: readonly SandboxSignStyle[] = ['either', 'plain', 'go'];
 
 export interface ApiConfig {
 	appId: string;
 	appSecret: string;
 	signKey: string;
+	signStyle: SandboxSignStyle;
 	maxSkewSeconds?: number;
 }
+
+/** How a signed request's sign was read: in one form (the forms differ), `same` (they agree), or `refused` (4006). */
+export type SignedAs = SignStyle | 'same' | 'refused';
 
 export interface ApiContext {
 	config: ApiConfig;
@@ -40,6 +51,7 @@ export interface ApiResult {
 	detail?: string;
 	/** The signed payload's fields once its sign was verified (sign left out), for onApiRequest. */
 	params?: Record<string, unknown>;
+	signedAs?: SignedAs;
 }
 
 type Kind = 'ping' | 'createOrder' | 'getOrder' | 'updateOrder' | 'putDelivery' | 'getDelivery' | MoreKind;
@@ -170,13 +182,16 @@ function readSignedPayload(ctx: ApiContext, body: Buffer, result: ApiResult): Re
 		throw invalidParams((error as Error).message);
 	}
 	result.detail = truncate(JSON.stringify({ ...params, ...(params.sign === undefined ? {} : { sign: '***' }) }));
-	if (!verifyParams(params, ctx.config.signKey)) throw new ApiError(4006, 'sorry, payload sign invalid');
+	const style = ctx.config.signStyle;
+	const matched = matchingSignStyle(params, ctx.config.signKey, style === 'either' ? undefined : [style]);
+	result.signedAs = matched === undefined ? 'refused' : signStylesDiffer(params) ? matched : 'same';
+	if (matched === undefined) throw new ApiError(4006, 'sorry, payload sign invalid');
 	const { sign: _sign, ...fields } = params;
 	result.params = fields;
 	readMachineNo(params.machine_no);
 	const timestamp = params.timestamp;
 	if (isEmptyValue(timestamp)) throw invalidParams('timestamp is required');
-	if (!/^\d{1,12}$/.test(String(timestamp))) throw invalidParams('timestamp must be Unix seconds');
+	if (!/^\d{1,12}$/.test(fieldText(timestamp))) throw invalidParams('timestamp must be Unix seconds');
 	const skew = ctx.config.maxSkewSeconds;
 	if (skew !== undefined && Math.abs(Number(timestamp) - ctx.clock.now() / 1000) > skew) {
 		throw invalidParams(`timestamp is more than ${skew} s away from the server time`);
@@ -186,7 +201,7 @@ function readSignedPayload(ctx: ApiContext, body: Buffer, result: ApiResult): Re
 
 function readOrderStatus(value: unknown): number {
 	if (isEmptyValue(value)) throw invalidParams('status is required');
-	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	const text = fieldText(value);
 	if (!/^[1-6]$/.test(text)) throw new ApiError(6043, 'order status invalid');
 	return Number(text);
 }

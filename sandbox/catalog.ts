@@ -1,7 +1,6 @@
-import { isEmptyValue } from '../nodes/shared/signing';
 import { ApiError, invalidParams } from './envelope';
 import { money, type Machine, type MachineType, type Product } from './model';
-import { intInRange } from './params';
+import { intInRange, optionalText, readFlag } from './params';
 import type { SandboxState } from './state';
 
 /** Read-only views: the merchant's machines, one machine, its channels, products and categories. */
@@ -100,10 +99,9 @@ export function products(state: SandboxState, machine: Machine, params: Record<s
 	const page = intInRange(params.page, 'page', 1, 100000, 1);
 	const perPage = intInRange(params.per_page, 'per_page', 1, 1000, 10);
 	const categoryId = intInRange(params.category_id, 'category_id', 0, 999999, 0);
-	const selectAll = params.select_all ?? '0';
-	if (selectAll !== '0' && selectAll !== '1' && !isEmptyValue(selectAll)) throw invalidParams('select_all must be "0" or "1"');
-	const cabinet = isEmptyValue(params.cabinet_name) ? undefined : String(params.cabinet_name);
-	const addr = isEmptyValue(params.addr) ? undefined : String(params.addr);
+	const all = readFlag(params.select_all, 'select_all', false);
+	const cabinet = optionalText(params.cabinet_name);
+	const addr = optionalText(params.addr);
 	if (cabinet !== undefined && addr !== undefined) throw invalidParams('cabinet_name and addr cannot be used together');
 	if (cabinet !== undefined && !/^[A-Z]$/.test(cabinet)) throw invalidParams('cabinet_name must be one letter A–Z');
 	if (addr !== undefined && !/^[1-8]$/.test(addr)) throw invalidParams('addr must be "1"–"8"');
@@ -112,7 +110,6 @@ export function products(state: SandboxState, machine: Machine, params: Record<s
 		(categoryId === 0 || p.category_id === categoryId) && (cabinet === undefined || p.cabinet === cabinet) && (addr === undefined || p.addr === addr);
 	const rows = [...machine.products].sort(byChannel).filter(wanted);
 	if (rows.length === 0) return [];
-	const all = selectAll === '1';
 	const size = all ? rows.length : perPage;
 	const current = all ? 1 : page;
 	const category = (id: number) => state.categories.find((c) => c.id === id);

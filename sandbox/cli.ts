@@ -1,8 +1,8 @@
-import { startSandbox, type SandboxOptions } from './index';
+import { readSignStyle, startSandbox, type SandboxOptions } from './index';
 
-/** `npm run sandbox -- [--port N] [--host H] [--time-scale X] [--max-skew S] [--quiet]` */
+/** `npm run sandbox -- [--port N] [--host H] [--time-scale X] [--max-skew S] [--sign-style either|plain|go] [--quiet]` */
 
-const USAGE = 'usage: sandbox [--port N] [--host 127.0.0.1] [--time-scale X] [--max-skew S] [--quiet]';
+const USAGE = 'usage: sandbox [--port N] [--host 127.0.0.1] [--time-scale X] [--max-skew S] [--sign-style either|plain|go] [--quiet]';
 
 function parseArgs(argv: string[]): SandboxOptions & { quiet?: boolean } {
 	const opts: SandboxOptions & { quiet?: boolean } = {};
@@ -35,6 +35,9 @@ function parseArgs(argv: string[]): SandboxOptions & { quiet?: boolean } {
 				if (!(number >= 0)) throw new Error(`--max-skew must be a number of seconds ≥ 0, got "${value}"`);
 				opts.maxSkewSeconds = number;
 				break;
+			case '--sign-style':
+				opts.signStyle = readSignStyle(value);
+				break;
 			default:
 				throw new Error(`unknown option ${flag}\n${USAGE}`);
 		}
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
 	process.stdout.write(
 		`${JSON.stringify({ baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signKey: sandbox.signKey })}\n`,
 	);
-	log(`DingShang sandbox on ${sandbox.baseUrl} (time scale ${opts.timeScale ?? 1}); state at ${sandbox.baseUrl}/__sandbox/state`);
+	log(`DingShang sandbox on ${sandbox.baseUrl} (time scale ${opts.timeScale ?? 1}, sign style ${sandbox.signStyle}); state at ${sandbox.baseUrl}/__sandbox/state`);
 	const stop = (signal: string): void => {
 		log(`${signal}: stopping`);
 		sandbox.close().then(

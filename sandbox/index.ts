@@ -5,10 +5,12 @@ import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
 import { closer, listen } from './httpServer';
 import { RefundDesk } from './refunds';
+import { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './api';
 import { createSandboxServer, type ApiRequestEvent } from './server';
 import { SandboxState } from './state';
 
 export type { ApiRequestEvent } from './server';
+export { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './api';
 export {
 	DEFAULT_APP_ID,
 	DEFAULT_APP_SECRET,
@@ -30,6 +32,8 @@ export interface SandboxOptions {
 	appId?: string;
 	appSecret?: string;
 	signKey?: string;
+	/** Which form of the sign is accepted: `either` (default), `plain` or `go`; default SANDBOX_SIGN_STYLE. */
+	signStyle?: SandboxSignStyle;
 	/** true (default): console.log; false: silent; a function: receives each line. */
 	log?: boolean | ((line: string) => void);
 	/** Called after each API request is answered (in-process observers only, e.g. the latency bench). */
@@ -41,6 +45,7 @@ export interface RunningSandbox {
 	appId: string;
 	appSecret: string;
 	signKey: string;
+	signStyle: SandboxSignStyle;
 	close(): Promise<void>;
 }
 
@@ -55,12 +60,22 @@ function envPort(): number {
 	return raw === undefined || raw === '' ? DEFAULT_PORT : Number(raw);
 }
 
+/** `either` when not given; anything else but `plain` / `go` is refused by name. */
+export function readSignStyle(value: string | undefined): SandboxSignStyle {
+	if (value === undefined) return 'either';
+	if (!(SANDBOX_SIGN_STYLES as readonly string[]).includes(value)) {
+		throw new Error(`sign style must be one of ${SANDBOX_SIGN_STYLES.join(', ')}, got "${value}"`);
+	}
+	return value as SandboxSignStyle;
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
 	const env = process.env;
 	const config = {
 		appId: opts.appId ?? env.SANDBOX_APP_ID ?? DEFAULT_APP_ID,
 		appSecret: opts.appSecret ?? env.SANDBOX_APP_SECRET ?? DEFAULT_APP_SECRET,
 		signKey: opts.signKey ?? env.SANDBOX_SIGN_KEY ?? DEFAULT_SIGN_KEY,
+		signStyle: readSignStyle(opts.signStyle ?? (env.SANDBOX_SIGN_STYLE || undefined)),
 		maxSkewSeconds: opts.maxSkewSeconds,
 	};
 	if (!config.appId || !config.appSecret || !config.signKey) throw new Error('appId, appSecret and signKey must not be empty');
@@ -77,6 +92,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 	const state = new SandboxState({ clock, scheduler, faults, callbacks, log });
 	const dispenser = new Dispenser(state);
 	const requests: Record<string, number> = {};
+	const signatures: Record<string, number> = {};
 	const inFlight = { now: 0, peak: 0 };
 	const refunds = new RefundDesk();
 	const resetAll = (): void => {
@@ -87,11 +103,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		state.reset();
 		dispenser.reset();
 		refunds.reset();
-		for (const key of Object.keys(requests)) delete requests[key];
+		for (const counts of [requests, signatures]) for (const key of Object.keys(counts)) delete counts[key];
 		inFlight.peak = inFlight.now;
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, inFlight, refunds, resetAll, timers, log, onApiRequest: opts.onApiRequest });
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, signatures, inFlight, refunds, resetAll, timers, log, onApiRequest: opts.onApiRequest });
 
 	const baseUrl = await listen(server, port, host);
 	const close = closer(server, sockets, () => {

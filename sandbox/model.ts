@@ -132,6 +132,9 @@ export interface NewOrder {
 /** Dwell seconds by channel type (docs: lock 15, motor 30, conveyor 90, anything else 45). */
 export const DWELL_SECONDS: Record<MachineType, number> = { electronic_lock: 15, motor: 30, conveyor: 90, other: 45, drink: 45 };
 
+/** The seeded machine with a number longer than 8 digits. */
+export const SPECIAL_MACHINE = '8600000000000016';
+
 /** [machine_no, type, dwell seconds, online, name, address, lng_lat] */
 const SEED_MACHINES: Array<[string, MachineType, number, boolean, string, string, string]> = [
 	['10000001', 'electronic_lock', 15, true, '前台格子柜 Lobby lockers', '深圳市南山区科技园 1 号楼大堂', '113.9345,22.5431'],
@@ -140,6 +143,8 @@ const SEED_MACHINES: Array<[string, MachineType, number, boolean, string, string
 	['10000004', 'other', 45, true, '健身房 Gym', '深圳市南山区科技园 2 号楼负一层', '113.9351,22.5428'],
 	['10000005', 'drink', 45, true, '操场饮料机 Playground drinks', '深圳市南山区学府路 8 号操场', '113.9301,22.5389'],
 	['10000009', 'motor', 30, false, '仓库备用机 Warehouse spare', '深圳市宝安区仓库 3 号', '113.8830,22.5551'],
+	// A special merchant's 16-digit number (the docs' own examples use 14 and 16 digits).
+	[SPECIAL_MACHINE, 'motor', 30, true, '特殊商户设备 Special-merchant machine', '深圳市福田区会展中心 5 号馆', '114.0593,22.5329'],
 ];
 
 /** The one seeded machine whose pickup-code switch is off (6031 until switched on). */

@@ -1,10 +1,9 @@
 import { DELIVERY_METHOD } from '../nodes/shared/protocol';
-import { isEmptyValue } from '../nodes/shared/signing';
 import type { ApiContext, Route } from './api';
 import { categories, floors, listMachines, machineDetail, products } from './catalog';
 import { ApiError, invalidParams } from './envelope';
 import type { Machine } from './model';
-import { readMachineNo, readNotifyUrl, requireMethod } from './params';
+import { optionalText, readMachineNo, readNotifyUrl, requireMethod } from './params';
 import { consumeCode, createCodes, deleteCodes, listCodes } from './pickupCodes';
 
 /** The "More of the Open API" endpoints of PROTOCOL.md: routes and dispatch (logic in catalog / pickupCodes / dispense). */
@@ -59,8 +58,8 @@ export function runMoreSigned(ctx: ApiContext, kind: string, machine: Machine, p
 			return state.viewOrder(consumeCode(state, machine, params));
 		case 'debugDelivery': {
 			requireMethod(params.method, [DELIVERY_METHOD]);
-			if (isEmptyValue(params.channel_name)) throw invalidParams('channel_name is required');
-			const channel = String(params.channel_name).trim();
+			const channel = optionalText(params.channel_name);
+			if (channel === undefined) throw invalidParams('channel_name is required');
 			if (!/^[A-Z]\d{1,3}$/.test(channel)) throw invalidParams('channel_name must look like "A1"');
 			return dispenser.view(dispenser.debug(machine, channel, readNotifyUrl(params.notify_url)), true);
 		}

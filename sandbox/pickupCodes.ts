@@ -3,7 +3,7 @@ import { isEmptyValue } from '../nodes/shared/signing';
 import { formatDateTime, parseChinaDateTime } from './clock';
 import { ApiError, invalidParams } from './envelope';
 import type { Machine, Order, PickupCode, Product } from './model';
-import { intInRange, positiveInt, readNotifyUrl, readTradeId, requireMethod } from './params';
+import { fieldText, intInRange, positiveInt, readNotifyUrl, readTradeId, requireMethod } from './params';
 import type { SandboxState } from './state';
 
 /** Pickup codes (取货码): create, list, cancel, and consume one into a PICKUPCODE order. */
@@ -113,7 +113,7 @@ export function consumeCode(state: SandboxState, machine: Machine, params: Recor
 	const product = productOf(machine, positiveInt(params.product_id, 'product_id'));
 	const tradeId = readTradeId(params.trade_id);
 	const notifyUrl = readNotifyUrl(params.notify_url);
-	const typed = String(params.code).trim();
+	const typed = fieldText(params.code);
 	const code = [...state.pickupCodes.values()].find((c) => c.machine_no === machine.machine_no && c.product_id === product.product_id && c.code === typed);
 	if (!code) throw new ApiError(4004, 'pickup code not found');
 	// The documented quirk: an error envelope whose data names the order the code already made.

@@ -139,6 +139,7 @@ async function handleApi(
 			? runApi(ctx, matched.route, { headers: req.headers, body: body.buf, tooLarge: body.tooLarge, param: matched.param })
 			: notFound(method, path);
 	const text = JSON.stringify(result.answer.body);
+	if (result.signedAs) ctx.signatures[result.signedAs] = (ctx.signatures[result.signedAs] ?? 0) + 1;
 
 	if (body.overflow) res.on('finish', () => req.socket.destroy());
 	if (fault?.when === 'after') await answerAfterFault(ctx, res, fault, result, text);

@@ -7,7 +7,7 @@
  * two n8n credentials) and workflows 6 and 7: a sandbox payment starts a dispense, a failed
  * dispense ends in a provider refund.
  *
- * Environment: N8N_PORT (5678), SANDBOX_PORT (3900), PAYMENTS_PORT (3910); for the real platform instead of the
+ * Environment: N8N_PORT (5678), SANDBOX_PORT (3900), PAYMENTS_PORT (3910), SANDBOX_SIGN_STYLE (either | plain | go); for the real platform instead of the
  * sandbox set all of DINGSHANG_BASE_URL, DINGSHANG_APP_ID, DINGSHANG_APP_SECRET, DINGSHANG_SIGNING_KEY.
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -116,7 +116,7 @@ function chosenMachines(ctx: IPollFunctions): Set<string> | undefined {
 	const bad = numbers.find((n) => !MACHINE_NO_PATTERN.test(n));
 	if (bad !== undefined || numbers.length === 0) {
 		const got = bad === undefined ? 'nothing' : `"${bad}"`;
-		throw toNodeError(ctx, new DingShangFailure('config', `Invalid "Machine Numbers": expected 8-digit machine numbers separated by commas, got ${got}`));
+		throw toNodeError(ctx, new DingShangFailure('config', `Invalid "Machine Numbers": expected machine numbers (8 or more digits) separated by commas, got ${got}`));
 	}
 	return new Set(numbers);
 }

@@ -160,7 +160,14 @@ export type RecordStatus =
 	| 'IS_PICKED_UP'
 	| 'IS_REFUND';
 
+/** 8 digits; longer for the platform's special merchants (the docs' examples use 14 and 16). */
 export const MACHINE_NO_PATTERN = /^\d{8,}$/;
+
+/**
+ * `trade_id` as merchants have it: 1–32 visible ASCII characters. The docs *prefer* a digit string
+ * of 20–32; the vendor's own mini-program sends `Date.now()` (13 digits) to production.
+ */
+export const TRADE_ID_PATTERN = /^[\x21-\x7e]{1,32}$/;
 
 /**
  * Delivery `status` texts. The docs show only "未取货或正在出货"; the other three are the

@@ -7,9 +7,20 @@ import { createHash, timingSafeEqual } from 'crypto';
 
 export type SignableParams = Record<string, unknown>;
 
+/**
+ * The two canonical strings the vendor's own signers produce (PROTOCOL.md, Signing step 4).
+ * `plain` joins keys and values as they are (its PHP, Rust and JS libraries; the only published
+ * vector where the forms differ reproduces only this way), `go` form-encodes them (its Go library).
+ * They differ only where a key or value holds something besides `A-Za-z0-9-_.~` (URL, space, 中文).
+ */
+export type SignStyle = 'plain' | 'go';
+export const SIGN_STYLES: readonly SignStyle[] = ['plain', 'go'];
+
 export interface EncodeOptions {
 	/** Unix seconds used when `params.timestamp` is absent; defaults to now. */
 	timestamp?: string | number;
+	/** Canonical form to sign with; default `plain`. */
+	style?: SignStyle;
 }
 
 /** Values the platform treats as "not given": they are left out of the signature. */
@@ -70,22 +81,36 @@ export function compareBytes(a: string, b: string): number {
 	return a.length - b.length;
 }
 
-/** The string that is hashed, without the trailing `&key=…` (exported for tests and debugging). */
-export function canonicalString(params: SignableParams): string {
+function sortedPairs(params: SignableParams): Array<[string, string]> {
 	const pairs: Array<[string, string]> = [];
 	for (const key of Object.keys(params)) {
 		if (key !== 'sign') flatten(key, params[key], pairs);
 	}
-	pairs.sort((a, b) => compareBytes(a[0], b[0]));
+	return pairs.sort((a, b) => compareBytes(a[0], b[0]));
+}
+
+const asIs = (text: string): string => text;
+
+/** The string that is hashed, without the trailing `&key=…` (exported for tests and debugging). */
+export function canonicalString(params: SignableParams, style: SignStyle = 'plain'): string {
+	const encode = style === 'go' ? formEncode : asIs;
 	let out = '';
-	for (const [k, v] of pairs) out += `${out === '' ? '' : '&'}${formEncode(k)}=${formEncode(v)}`;
+	for (const [k, v] of sortedPairs(params)) out += `${out === '' ? '' : '&'}${encode(k)}=${encode(v)}`;
 	return out;
 }
 
-/** Upper-case hex MD5 of `<sorted params>&key=<signing key>`. */
-export function signParams(params: SignableParams, key: string): string {
+/** True when the two canonical forms differ for these params, i.e. when the style matters at all. */
+export function signStylesDiffer(params: SignableParams): boolean {
+	return sortedPairs(params).some(([k, v]) => !UNRESERVED.test(k) || !UNRESERVED.test(v));
+}
+
+/** The other canonical form. */
+export const otherSignStyle = (style: SignStyle): SignStyle => (style === 'plain' ? 'go' : 'plain');
+
+/** Upper-case hex MD5 of `<sorted params>&key=<signing key>`, in the given canonical form. */
+export function signParams(params: SignableParams, key: string, style: SignStyle = 'plain'): string {
 	if (typeof key !== 'string' || key === '') throw new Error('Signing key is empty');
-	const base = canonicalString(params);
+	const base = canonicalString(params, style);
 	const text = base === '' ? `key=${key}` : `${base}&key=${key}`;
 	return createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
 }
@@ -116,7 +141,7 @@ export function encodePayload(params: SignableParams, key: string, options: Enco
 	if (isEmptyValue(withTime.timestamp)) {
 		withTime.timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
 	}
-	withTime.sign = signParams(withTime, key);
+	withTime.sign = signParams(withTime, key, options.style);
 	return Buffer.from(stableStringify(withTime), 'utf8').toString('base64');
 }
 
@@ -148,19 +173,28 @@ export function decodePayload(payload: unknown): Record<string, unknown> {
 	return parsed as Record<string, unknown>;
 }
 
-/** True when `params.sign` matches the recomputed sign (constant-time compare). */
-export function verifyParams(params: SignableParams, key: string): boolean {
+/**
+ * The canonical form (among `styles`) whose sign matches `params.sign`, or undefined (constant-time
+ * compare). Where the forms agree the first style is named, as it matched too.
+ */
+export function matchingSignStyle(params: SignableParams, key: string, styles: readonly SignStyle[] = SIGN_STYLES): SignStyle | undefined {
 	const given = params?.sign;
-	if (typeof given !== 'string' || !/^[0-9a-fA-F]{32}$/.test(given)) return false;
-	const expected = Buffer.from(signParams(params, key), 'utf8');
-	return timingSafeEqual(expected, Buffer.from(given.toUpperCase(), 'utf8'));
+	if (typeof given !== 'string' || !/^[0-9a-fA-F]{32}$/.test(given)) return undefined;
+	const actual = Buffer.from(given.toUpperCase(), 'utf8');
+	return styles.find((style) => timingSafeEqual(Buffer.from(signParams(params, key, style), 'utf8'), actual));
+}
+
+/** True when `params.sign` matches the recomputed sign in one of `styles` (default: either form). */
+export function verifyParams(params: SignableParams, key: string, styles: readonly SignStyle[] = SIGN_STYLES): boolean {
+	return matchingSignStyle(params, key, styles) !== undefined;
 }
 
 /**
  * The same signed `payload` as `encodePayload(params, key)` with the current timestamp, written as
  * an n8n expression: n8n's declarative credential test cannot call our code, but its expressions
  * have `hash('md5')` and `base64Encode()`. Built here from the signing rules above, for flat
- * params whose keys and values need no form-encoding (anything else is refused).
+ * params whose keys and values need no form-encoding, so both canonical forms are the same
+ * (anything else is refused): the credential test stays one request whichever form the server checks.
  */
 export function payloadExpression(params: Record<string, string>, keyExpression: string): `={{${string}}}` {
 	for (const [k, v] of Object.entries(params)) {

@@ -8,9 +8,10 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { createHash } from 'crypto';
 
 import { API_PREFIX, CREDENTIAL_REFUSED_CODES, explainCode } from './protocol';
-import { encodePayload } from './signing';
+import { encodePayload, otherSignStyle, signStylesDiffer, type SignStyle } from './signing';
 
 /** The one request path of the package: signs, sends through n8n's helpers, classifies failures. */
 
@@ -146,16 +147,53 @@ function parseEnvelope(body: unknown): Envelope | undefined {
 /** One request's result: failures are values here, so retry loops inspect them without re-throwing. */
 export type Sent = { ok: true; envelope: Envelope } | { ok: false; failure: DingShangFailure };
 
+/** 4006 "payload sign invalid": the platform refused the sign, so it did nothing with the request. */
+export const SIGN_INVALID_CODE = 4006;
+
+/**
+ * The canonical form the platform last accepted, per credential, in this process (README › Signing).
+ * Keyed by a hash, so the map holds no key text. Unknown → `plain`, the form of the docs' vector.
+ */
+const acceptedSignStyle = new Map<string, SignStyle>();
+const credentialId = (creds: DingShangCredentials): string =>
+	createHash('sha256').update(`${creds.baseUrl}\n${creds.appId}\n${creds.signingKey}`).digest('hex');
+
+/** The canonical form the next signed request with this credential starts with. */
+export const signStyleFor = (creds: DingShangCredentials): SignStyle => acceptedSignStyle.get(credentialId(creds)) ?? 'plain';
+
+/** An answer that got past the sign check: anything from the platform but 4006. */
+const signAccepted = (sent: Sent): boolean => sent.ok || (sent.failure.kind === 'platform' && sent.failure.details.code !== SIGN_INVALID_CODE);
+
 /**
  * Sends one request; `ok` with the envelope when `code === 0`, else the classified failure.
- * The Appid / AppSecret headers come from the credential read once per execution (the credential
- * has no generic `authenticate`, see DingShangApi.credentials.ts): going through
+ * A signed request whose two canonical forms differ is re-sent once in the other form after a
+ * 4006 (safe: a refused sign did nothing), and the form that passed is remembered. Where the
+ * forms agree, 4006 means a wrong Signing Key: no re-send.
+ */
+export async function trySend(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest): Promise<Sent> {
+	if (!request.signed) return sendOnce(ctx, creds, request, request.body);
+	const first = signStyleFor(creds);
+	const sent = await sendOnce(ctx, creds, request, { payload: encodePayload(request.signed, creds.signingKey, { style: first }) });
+	if (!signStylesDiffer(request.signed)) return sent;
+	if (signAccepted(sent)) {
+		acceptedSignStyle.set(credentialId(creds), first);
+		return sent;
+	}
+	if (sent.ok || sent.failure.kind !== 'platform') return sent; // no answer: the outcome is unknown, never re-sent here
+	const second = otherSignStyle(first);
+	const again = await sendOnce(ctx, creds, request, { payload: encodePayload(request.signed, creds.signingKey, { style: second }) });
+	if (signAccepted(again)) acceptedSignStyle.set(credentialId(creds), second);
+	return again;
+}
+
+/**
+ * One HTTP request. The Appid / AppSecret headers come from the credential read once per execution
+ * (the credential has no generic `authenticate`, see DingShangApi.credentials.ts): going through
  * `httpRequestWithAuthentication` would read and decrypt the credential again for every request
  * (in n8n a database read) and evaluate its two header expressions each time — `npm run bench`
  * measured that as the largest cost we add per item.
  */
-export async function trySend(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest): Promise<Sent> {
-	const body = request.signed ? { payload: encodePayload(request.signed, creds.signingKey) } : request.body;
+async function sendOnce(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest, body: IDataObject | undefined): Promise<Sent> {
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: `${creds.baseUrl}${API_PREFIX}${request.path}`,

@@ -61,7 +61,7 @@ const cases: Array<[string, Params, RegExp]> = [
 	['quantity decimal', create({ products: { product: [{ productId: '101', quantity: 1.5 }] } }), /Quantity/],
 	['notify url not a url', create({ notifyUrl: 'not a url' }), /Invalid "Notify URL".*"not a url"/],
 	['notify url ftp', create({ notifyUrl: 'ftp://example.com/x' }), /Invalid "Notify URL"/],
-	['trade id short', create({ tradeId: 'short' }), /Invalid "Trade ID".*20 to 32.*"short"/],
+	['trade id 中文', create({ tradeId: '订单12345' }), /Invalid "Trade ID".*1 to 32.*"订单12345"/],
 	['trade id long', create({ tradeId: 'x'.repeat(40) }), /Invalid "Trade ID"/],
 	['trade id spaces', create({ tradeId: 'abc def ghi jkl mno pqr' }), /Invalid "Trade ID"/],
 ];

@@ -87,7 +87,8 @@ describe('create order', () => {
 		['missing machine_no', { trade_id: 'a'.repeat(24), products: [{ product_id: 101, quantity: 1 }] }, 'machine_no'],
 		['short machine_no', { machine_no: '1000001', trade_id: 'a'.repeat(24), products: [{ product_id: 101, quantity: 1 }] }, 'machine_no'],
 		['missing trade_id', { machine_no: '10000001', products: [{ product_id: 101, quantity: 1 }] }, 'trade_id'],
-		['trade_id too short', { machine_no: '10000001', trade_id: 'a'.repeat(19), products: [{ product_id: 101, quantity: 1 }] }, 'trade_id'],
+		['trade_id with a space', { machine_no: '10000001', trade_id: 'a b', products: [{ product_id: 101, quantity: 1 }] }, 'trade_id'],
+		['trade_id in 中文', { machine_no: '10000001', trade_id: '订单123', products: [{ product_id: 101, quantity: 1 }] }, 'trade_id'],
 		['trade_id too long', { machine_no: '10000001', trade_id: 'a'.repeat(33), products: [{ product_id: 101, quantity: 1 }] }, 'trade_id'],
 		['no products', { machine_no: '10000001', trade_id: 'b'.repeat(24), products: [] }, 'products'],
 		['zero quantity', { machine_no: '10000001', trade_id: 'c'.repeat(24), products: [{ product_id: 101, quantity: 0 }] }, 'quantity'],
@@ -155,13 +156,17 @@ describe('signed payload checks', () => {
 		expect((await raw({ payload: unsigned })).data.code).toBe(4006);
 	});
 
-	it('checks machine_no after the sign: missing or not 8 digits → 4003', async () => {
+	it('checks machine_no after the sign: missing, under 8 digits or not digits → 4003; longer numbers are machines', async () => {
 		const missing = await c.signed('POST', '/orders/1', { status: '1' });
 		expect(missing.data.code).toBe(4003);
 		expect(missing.data.message).toMatch(/^invalid params: machine_no/);
-		const long = await c.signed('POST', '/orders/1', { machine_no: '123456789' });
-		expect(long.data.code).toBe(4003);
-		expect(long.data.message).toMatch(/^invalid params: machine_no/);
+		for (const bad of ['1234567', '1000000a', '1000 0001']) {
+			const res = await c.signed('POST', '/orders/1', { machine_no: bad });
+			expect(res.data.code).toBe(4003);
+			expect(res.data.message).toMatch(/^invalid params: machine_no/);
+		}
+		// 9 and 14 digits are well-formed numbers of machines this merchant does not have: 6026, not 4003.
+		for (const unknown of ['123456789', '12345678901234']) expect((await c.signed('POST', '/orders/1', { machine_no: unknown })).data.code).toBe(6026);
 	});
 
 	it('answers 6026 for an unknown machine and 4008 for an offline one', async () => {

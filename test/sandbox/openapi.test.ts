@@ -41,7 +41,7 @@ describe('POST /rent/machines', () => {
 		const res = await post('/rent/machines');
 		expect(res.data.code).toBe(0);
 		const list: Json[] = res.data.data;
-		expect(list.map((m) => m.machine_no)).toEqual(['10000001', '10000002', '10000003', '10000004', '10000005', '10000009']);
+		expect(list.map((m) => m.machine_no)).toEqual(['10000001', '10000002', '10000003', '10000004', '10000005', '10000009', '8600000000000016']);
 		expect(list[1]).toEqual({
 			machine_name: '三楼茶水间 Floor 3 pantry',
 			machine_no: M,
@@ -322,7 +322,8 @@ describe('POST /consumes', () => {
 		expect((await consume(a.code, { trade_id: trade })).code).toBe(0);
 		expect((await consume(b.code, { trade_id: trade })).code).toBe(6040);
 		expect((await consume(b.code, { trade_id: '' })).code).toBe(6041);
-		expect((await consume(b.code, { trade_id: 'short' })).code).toBe(4003);
+		expect((await consume(b.code, { trade_id: 'has space' })).code).toBe(4003);
+		expect((await consume(b.code, { trade_id: 'x'.repeat(33) })).code).toBe(4003);
 	});
 
 	it('refuses unknown codes (4004), another product (4004), switched off (6031), short stock (6047), a wrong method (6021)', async () => {

@@ -7,8 +7,10 @@ import {
 	decodePayload,
 	encodePayload,
 	formEncode,
+	matchingSignStyle,
 	payloadExpression,
 	signParams,
+	signStylesDiffer,
 	verifyParams,
 } from '../../nodes/shared/signing';
 
@@ -44,9 +46,9 @@ describe('seed 000 (docs page "更新订单", key "kva")', () => {
  * Further vectors. Origin: an independent reference written in Python 3.11 on 2026-11-22 —
  * `urllib.parse.urlencode(sorted(pairs))` (same escaping as Go's url.Values.Encode: space → '+',
  * unreserved kept, %XX upper-case) + `hashlib.md5(...).hexdigest().upper()`; the canonical strings
- * are that script's output. No vendor SDK vector beyond seed 000 is public.
+ * are that script's output: the `go` canonical form.
  */
-describe('vectors from the independent Python reference', () => {
+describe('vectors from the independent Python reference (go form)', () => {
 	const vectors: Array<{ name: string; params: Record<string, unknown>; canonical: string; sign: string }> = [
 		{
 			name: 'put-delivery shaped like seed 003 (machine 10000001)',
@@ -83,8 +85,11 @@ describe('vectors from the independent Python reference', () => {
 	];
 	for (const v of vectors) {
 		it(v.name, () => {
-			expect(canonicalString(v.params)).toBe(v.canonical);
-			expect(signParams(v.params, 'kva')).toBe(v.sign);
+			expect(canonicalString(v.params, 'go')).toBe(v.canonical);
+			expect(signParams(v.params, 'kva', 'go')).toBe(v.sign);
+			// The plain form is the same string with nothing encoded.
+			expect(canonicalString(v.params, 'plain')).toBe(decodeURIComponent(v.canonical.replace(/\+/g, ' ')));
+			expect(signParams(v.params, 'kva', 'plain') === v.sign).toBe(!signStylesDiffer(v.params));
 		});
 	}
 });
@@ -115,7 +120,8 @@ describe('signing rules', () => {
 	});
 
 	it('nested objects flatten as key[sub]', () => {
-		expect(canonicalString({ a: { y: '2', x: '1' }, timestamp: '1' })).toBe('a%5Bx%5D=1&a%5By%5D=2&timestamp=1');
+		expect(canonicalString({ a: { y: '2', x: '1' }, timestamp: '1' }, 'go')).toBe('a%5Bx%5D=1&a%5By%5D=2&timestamp=1');
+		expect(canonicalString({ a: { y: '2', x: '1' }, timestamp: '1' })).toBe('a[x]=1&a[y]=2&timestamp=1');
 	});
 
 	it('adds a string Unix timestamp when absent and keeps a given one', () => {
@@ -253,5 +259,89 @@ describe('payloadExpression (the credential test signs inside an n8n expression)
 		expect(expression.startsWith('={{') && expression.endsWith('}}')).toBe(true);
 		expect(expression).toContain(`('machine_no=00000000' + '&' + 'timestamp=' + t + '&key=' + $credentials.signingKey).hash('md5').toUpperCase()`);
 		expect(expression).toContain(`'"machine_no":"00000000"' + ',' + '"sign":"' + sign + '"' + ',' + '"timestamp":"' + t + '"'`);
+	});
+});
+
+/**
+ * The two canonical forms (PROTOCOL.md, Signing step 4). The docs' signed example on the page
+ * "创建取货码" (create pickup codes, key `kva`) is the only published vector where they differ:
+ * it reproduces only in the plain form. Its `machine_no` is masked on the page; 16327129 is the
+ * machine of seed 000 and the only one that reproduces the sign.
+ */
+describe('plain and go canonical forms', () => {
+	const DOCS_PICKUP = {
+		code_length: '7',
+		count: '2',
+		expired_at: '2024-12-31 23:59:59',
+		machine_no: '16327129',
+		method: 'pickup_code.product.id',
+		product_id: '1323442',
+		quantity: '1',
+		timestamp: '1714185061',
+	};
+
+	it('the docs\' create-pickup-codes vector signs in the plain form; the go form gives another sign', () => {
+		expect(signParams(DOCS_PICKUP, 'kva')).toBe('6C73E1EE2B92089A61DC721E72BB3139');
+		expect(signParams(DOCS_PICKUP, 'kva', 'plain')).toBe('6C73E1EE2B92089A61DC721E72BB3139');
+		expect(signParams(DOCS_PICKUP, 'kva', 'go')).toBe('EC3A37011CA425231A875310C2158F60');
+		expect(canonicalString(DOCS_PICKUP)).toContain('expired_at=2024-12-31 23:59:59&');
+		expect(canonicalString(DOCS_PICKUP, 'go')).toContain('expired_at=2024-12-31+23%3A59%3A59&');
+	});
+
+	it('verifying accepts either form by default, and only the named one when restricted', () => {
+		const signed = { ...DOCS_PICKUP, sign: '6C73E1EE2B92089A61DC721E72BB3139' };
+		expect(verifyParams(signed, 'kva')).toBe(true);
+		expect(matchingSignStyle(signed, 'kva')).toBe('plain');
+		expect(verifyParams(signed, 'kva', ['plain'])).toBe(true);
+		expect(verifyParams(signed, 'kva', ['go'])).toBe(false);
+		const goSigned = { ...DOCS_PICKUP, sign: 'EC3A37011CA425231A875310C2158F60' };
+		expect(matchingSignStyle(goSigned, 'kva')).toBe('go');
+		expect(verifyParams(goSigned, 'kva', ['plain'])).toBe(false);
+		expect(verifyParams(goSigned, 'kvb')).toBe(false);
+	});
+
+	it('encodePayload signs in the style asked for (plain by default)', () => {
+		for (const style of ['plain', 'go'] as const) {
+			const decoded = decodePayload(encodePayload(DOCS_PICKUP, 'kva', { style }));
+			expect(matchingSignStyle(decoded, 'kva')).toBe(style);
+		}
+		expect(decodePayload(encodePayload(DOCS_PICKUP, 'kva')).sign).toBe('6C73E1EE2B92089A61DC721E72BB3139');
+	});
+
+	const base = { machine_no: '10000001', timestamp: '1714185061' };
+	it.each([
+		['a notify_url', { notify_url: 'https://n8n.example.com/webhook/abc?token=t&machine_no=10000001' }],
+		['a space', { expired_at: '2024-12-31 23:59:59' }],
+		['中文', { note: '出货' }],
+		['"=" in a value', { code: 'a=b' }],
+		['"&" in a value', { code: 'a&b' }],
+		['a nested key (brackets)', { products: [{ product_id: '101' }] }],
+	])('the forms differ on %s, and the two signs differ', (_name, extra) => {
+		const params = { ...base, ...extra };
+		expect(signStylesDiffer(params)).toBe(true);
+		expect(canonicalString(params, 'plain')).not.toBe(canonicalString(params, 'go'));
+		expect(signParams(params, 'kva', 'plain')).not.toBe(signParams(params, 'kva', 'go'));
+	});
+
+	it.each([
+		['seed 000', { machine_no: '16327129', status: 2, timestamp: '1714128358' }],
+		['put delivery (seed 003 shape)', { machine_no: '10000001', method: 'device.delivery.put', order_id: '60', record_id: '78', timestamp: '1714373688' }],
+		['letters, digits and -_.~', { a: 'Az09-_.~', B: 7, timestamp: '1' }],
+		['a 16-digit machine and numbers as JSON numbers', { machine_no: '8600000000000016', page: 1, per_page: 100, select_all: 1, timestamp: '1' }],
+	])('the forms agree on %s (so nothing is ever re-sent for it)', (_name, params) => {
+		expect(signStylesDiffer(params)).toBe(false);
+		expect(canonicalString(params, 'plain')).toBe(canonicalString(params, 'go'));
+		expect(signParams(params, 'kva', 'plain')).toBe(signParams(params, 'kva', 'go'));
+	});
+
+	it('500 random flat params: signStylesDiffer is exactly "the two canonical strings differ"', () => {
+		let seed = 7;
+		const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+		const alphabet = ['a', 'Z', '0', '-', '_', '.', '~', ' ', ':', '/', '?', '&', '=', '+', '%', '售', '!'];
+		for (let i = 0; i < 500; i++) {
+			const params: Record<string, string> = { timestamp: '1' };
+			for (let f = 0; f < 3; f++) params[`k${f}`] = Array.from({ length: 1 + rand(6) }, () => alphabet[rand(rand(3) === 0 ? alphabet.length : 7)]).join('');
+			expect(signStylesDiffer(params)).toBe(canonicalString(params, 'plain') !== canonicalString(params, 'go'));
+		}
 	});
 });

@@ -52,12 +52,25 @@ export function machineNoField(resource: string, operations: string[]): INodePro
 			required: true,
 			default: '',
 			placeholder: '10000001',
-			description: 'The 8-digit number of the vending machine (设备编号), as shown in the DingShang dashboard',
+			description: 'The number of the vending machine (设备编号, 8 digits; some merchants have longer ones), as shown in the DingShang dashboard',
 			displayOptions: { show: { resource: [resource], operation: operations } },
 		},
 		{ searchListMethod: 'searchMachines', placeholder: 'Select a machine...' },
-		{ regex: '^\\d{8,}$', errorMessage: 'A machine number has 8 digits' },
+		{ regex: '^\\d{8,}$', errorMessage: 'A machine number has 8 or more digits' },
 	);
+}
+
+/** Trade ID of Create Order and Consume: the merchant's own reference, generated when empty. */
+export function tradeIdField(show: IDisplayOptions['show']): INodeProperties {
+	return {
+		displayName: 'Trade ID',
+		name: 'tradeId',
+		type: 'string',
+		default: '',
+		description:
+			'Your own unique reference for this order, e.g. your order or payment number (1–32 letters, digits or symbols; the platform prefers 20–32 digits). Leave empty to generate one. 你的订单号，留空自动生成。',
+		displayOptions: { show },
+	};
 }
 
 export function orderIdField(resource: string, operations: string[]): INodeProperties {

@@ -1,4 +1,4 @@
-import { MACHINE_NO_PATTERN } from '../../shared/protocol';
+import { MACHINE_NO_PATTERN, TRADE_ID_PATTERN } from '../../shared/protocol';
 import { DingShangFailure } from '../../shared/transport';
 
 /**
@@ -24,7 +24,7 @@ export function asText(value: unknown): string {
 
 export function machineNo(value: unknown): string {
 	const text = asText(value);
-	if (!MACHINE_NO_PATTERN.test(text)) throw invalid('Machine No', value, 'expected the 8-digit machine number (digits only)');
+	if (!MACHINE_NO_PATTERN.test(text)) throw invalid('Machine No', value, 'expected the machine number: 8 or more digits, digits only');
 	return text;
 }
 
@@ -60,8 +60,8 @@ export function optionalUrl(field: string, value: unknown): string | undefined {
 export function tradeId(value: unknown): string | undefined {
 	const text = asText(value);
 	if (text === '') return undefined;
-	if (!/^[\x21-\x7e]{20,32}$/.test(text)) {
-		throw invalid('Trade ID', value, 'expected 20 to 32 visible ASCII characters (letters, digits, - _ …)');
+	if (!TRADE_ID_PATTERN.test(text)) {
+		throw invalid('Trade ID', value, 'expected 1 to 32 visible ASCII characters (letters, digits, - _ …; no spaces or 中文)');
 	}
 	return text;
 }

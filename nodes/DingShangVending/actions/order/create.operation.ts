@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { maskUrlTokens } from '../../../shared/secrets';
 import { DingShangFailure, dingShangRequest } from '../../../shared/transport';
-import { machineNoField } from '../common.descriptions';
+import { machineNoField, tradeIdField } from '../common.descriptions';
 import { REQUEST_LANES, runItems } from '../runItems';
 import { invalid, machineNo, optionalUrl, positiveId, tradeId, integerInRange } from '../validate';
 
@@ -64,15 +64,7 @@ export const description: INodeProperties[] = [
 			'Whether to add the machine number to the Notify URL (as machine_no=…, unless it is already there). DingShang\'s result callback names the order but not the machine; the Delivery Result trigger reads it from there.',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Trade ID',
-		name: 'tradeId',
-		type: 'string',
-		default: '',
-		description:
-			'Your own unique reference for this order (20–32 characters), e.g. the payment transaction number. Leave empty to generate one.',
-		displayOptions: { show },
-	},
+	tradeIdField(show),
 ];
 
 interface CreateInput {

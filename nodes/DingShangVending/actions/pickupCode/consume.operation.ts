@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { maskUrlTokens } from '../../../shared/secrets';
 import type { DingShangCredentials } from '../../../shared/transport';
 import { dingShangRead, isRetryable, trySend } from '../../../shared/transport';
-import { machineNoField, notifyUrlField, productIdField } from '../common.descriptions';
+import { machineNoField, notifyUrlField, productIdField, tradeIdField } from '../common.descriptions';
 import { generatedTradeId, withMachineNo } from '../order/create.operation';
 import { REQUEST_LANES, runItems } from '../runItems';
 import { asText, invalid, machineNo, optionalUrl, positiveId, tradeId } from '../validate';
@@ -27,14 +27,7 @@ export const description: INodeProperties[] = [
 	},
 	...productIdField('pickupCode', ['consume']),
 	notifyUrlField('pickupCode', ['consume']),
-	{
-		displayName: 'Trade ID',
-		name: 'tradeId',
-		type: 'string',
-		default: '',
-		description: 'Your own unique reference for the order (20–32 characters). Leave empty to generate one.',
-		displayOptions: { show },
-	},
+	tradeIdField(show),
 ];
 
 interface ConsumeInput {
