@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'http';
 import type { AddressInfo } from 'net';
 import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/protocol';
-import { encodePayload } from '../../nodes/shared/signing';
+import { encodePayload, type SignStyle } from '../../nodes/shared/signing';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
 
 /** Shared test client for the sandbox: real HTTP on 127.0.0.1, never throws on HTTP status. */
@@ -27,9 +27,9 @@ export class SandboxClient {
 		});
 	}
 
-	/** A signed call: `{"payload": base64}` built with the shared signing module. */
-	signed(method: 'POST' | 'PUT', path: string, params: Record<string, unknown>, key = this.sb.signKey): Promise<AxiosResponse<Json>> {
-		return this.http.request({ method, url: API_PREFIX + path, data: { payload: encodePayload(params, key) } });
+	/** A signed call: `{"payload": base64}` built with the shared signing module (plain form unless `style` says otherwise). */
+	signed(method: 'POST' | 'PUT', path: string, params: Record<string, unknown>, key = this.sb.signKey, style?: SignStyle): Promise<AxiosResponse<Json>> {
+		return this.http.request({ method, url: API_PREFIX + path, data: { payload: encodePayload(params, key, { style }) } });
 	}
 
 	createOrder(body: Record<string, unknown>): Promise<AxiosResponse<Json>> {

@@ -345,3 +345,94 @@ describe('plain and go canonical forms', () => {
 		}
 	});
 });
+
+/**
+ * Every signed example the vendor published whose key is known (its docs repository dsjsdz/docs and
+ * its signing libraries' tests, read 2026-12-03): where the forms differ only the plain one
+ * reproduces the docs' signs; the one go-only vector is the Go library's own test (nested keys).
+ * `both`: the forms agree, so the vector cannot tell them apart.
+ */
+describe("the vendor's published vectors (docs and SDK tests)", () => {
+	const vectors: Array<{ source: string; params: Record<string, unknown>; key: string; sign: string; form: 'plain' | 'go' | 'both' }> = [
+		{ source: 'docs open/order_update.md (seed 000)', params: { machine_no: '16327129', status: 2, timestamp: '1714128358' }, key: 'kva', sign: '9C84FD1CE2C76849E7778ACF2C50FFF0', form: 'both' },
+		{
+			source: 'docs open pickup codes (创建取货码)',
+			params: { code_length: '7', count: '2', expired_at: '2024-12-31 23:59:59', machine_no: '16327129', method: 'pickup_code.product.id', product_id: '1323442', quantity: '1', timestamp: '1714185061' },
+			key: 'kva',
+			sign: '6C73E1EE2B92089A61DC721E72BB3139',
+			form: 'plain',
+		},
+		{
+			source: 'docs zh-CN/signatory.md (client.ads.push, two URLs)',
+			params: {
+				video_url: 'https://dash.awish.vip/storage/p50v9ggY/7c4a2139-38fc-4e42-933a-57ccd841e5db.jpg',
+				machine_id: '10003',
+				view_type: '0',
+				method: 'client.ads.push',
+				id: '10',
+				expired_at: '0',
+				client_id: '16327132',
+				timestamp: '1759112028',
+				title: 'abc',
+				is_visible: '0',
+				cover_image: 'https://dash.awish.vip/storage/p50v9ggY/7c4a2139-38fc-4e42-933a-57ccd841e5db.jpg',
+			},
+			key: 'kva',
+			sign: '354D2CA0D6173F088E6993DFE2A11D5E',
+			form: 'plain',
+		},
+		{
+			source: 'docs zh-CN/mqtt/subscribe/power.schedule.once.md (date-times)',
+			params: { status: '0', timestamp: '1758513120', client_id: '16327127', power_on: '2025-09-23 11:07:41', machine_id: '1', power_off: '2025-09-22 18:00:00', method: 'client.power.schedule.once' },
+			key: 'kva',
+			sign: '3CBFE15E0D448CF8906B10922342F58A',
+			form: 'plain',
+		},
+		{
+			source: 'docs zh-CN/mqtt/subscribe/power.schedule.cycle.md (commas, times)',
+			params: { weekdays: '1,1,1,0,0,0,0', client_id: '16327127', status: '0', power_off: '18:00:00', machine_id: '1', timestamp: '1758512979', power_on: '11:07:41', method: 'client.power.schedule.cycle' },
+			key: 'kva',
+			sign: 'D356DFCB16DBC34D56C86B7BAC8F71CF',
+			form: 'plain',
+		},
+		{
+			source: 'docs zh-CN/mqtt/subscribe/power.schedule.clear.md',
+			params: { method: 'client.power.schedule.clear', status: '0', machine_id: '1', client_id: '16327127', timestamp: '1758519471' },
+			key: 'kva',
+			sign: '6EDCE0702B2D4D3664DE63BDAC90A3F7',
+			form: 'both',
+		},
+		{
+			source: 'docs mqtt/publish/machine.config.put.md',
+			params: { timestamp: '1758849511', language: 'zh_CN', standby_ads_autoplay: '1', price_thousands: '1', price_digits: '2', idle_timeout: '60', standby_ads_enabled: '1', price_line: '1', machine_id: '10009', method: 'client.machine.config.put' },
+			key: 'kva',
+			sign: 'B5AB6EDA39136134377976F413A778D1',
+			form: 'both',
+		},
+		{ source: 'docs zh-CN/grpc/machine.login.md', params: { password: '12345678', username: '16327127', timestamp: '1758780469' }, key: 'ds069ed4223ac1660f', sign: '8A6029504B9E4E1697E6875413B970BF', form: 'both' },
+		{
+			source: 'Go go-pansy/pansy test/signatory_test.go (nested object)',
+			params: {
+				machine_no: '16327128',
+				password: '599240',
+				os: { version: '12.0.0', platform: 'linux', family: 'unix', locale: 'zh-CN', hostname: 'debian', os_type: 'linux', serial_sn: 'unknown', model_no: 'unknown' },
+				timestamp: '1722846152',
+			},
+			key: 'ds069ed4223ac1660f',
+			sign: 'AC7822FA3BA8DE95E73486CDC7B60CDF',
+			form: 'go',
+		},
+		{ source: 'Go go-pansy/pansy test/board_test.go', params: { a: '123', b: '456', c: '789', timestamp: '1717899356' }, key: 'abc', sign: '0C59AD369ED0E8F5AD06610EBBE6F263', form: 'both' },
+		{ source: 'PHP dsjsdz/signatory tests/SignatoryTest.php', params: { a: 2, b: 3, timestamp: '1718180788' }, key: 'abc', sign: '8BD7FD74204B0204CBF365F20287D436', form: 'both' },
+		{ source: 'Rust cakioe/signatory src/lib.rs', params: { client_id: '16327128', method: 'android.shutdown', timestamp: '1727494645' }, key: 'ds069ed4223ac1660f', sign: '4D49FFFDE0DA4537160CFC258356277B', form: 'both' },
+		{ source: 'Kotlin cakioe/signature test', params: { key1: '1', key2: '2', key3: '3', timestamp: '1758184523' }, key: 'testkey', sign: '3E661AEA5BB4B071274EDC629089CA34', form: 'both' },
+	];
+	it.each(vectors.map((v) => [v.source, v]))('%s', (_source, v) => {
+		expect(signStylesDiffer(v.params)).toBe(v.form !== 'both');
+		if (v.form !== 'go') expect(signParams(v.params, v.key, 'plain')).toBe(v.sign);
+		if (v.form !== 'plain') expect(signParams(v.params, v.key, 'go')).toBe(v.sign);
+		if (v.form !== 'both') expect(signParams(v.params, v.key, v.form === 'go' ? 'plain' : 'go')).not.toBe(v.sign);
+		// What the trigger and the sandbox in `either` mode do with such a payload: accept it, in its form.
+		expect(matchingSignStyle({ ...v.params, sign: v.sign }, v.key)).toBe(v.form === 'go' ? 'go' : 'plain');
+	});
+});
