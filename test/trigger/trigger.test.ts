@@ -209,6 +209,20 @@ describe('security: rejections answer 401/403 and start nothing', () => {
 		expect((await post(withToken(h), { payload: '%%%not-base64' })).status).toBe(400);
 		expect(h.executions).toHaveLength(1);
 	});
+
+	it('Verify Signature accepts either canonical form (plain, go), as the platform\'s own signers disagree; a wrong key in either form is refused', async () => {
+		const h = await trigger({ requireSignature: true });
+		// "Goods are Stuck" has spaces, so the two forms sign FAILURE differently.
+		expect(signParams(FAILURE, SIGN_KEY, 'plain')).not.toBe(signParams(FAILURE, SIGN_KEY, 'go'));
+		for (const [recordId, style] of [[81, 'plain'], [82, 'go']] as const) {
+			const body = { ...FAILURE, record_id: recordId };
+			expect((await post(withToken(h), { ...body, sign: signParams(body, SIGN_KEY, style) })).status).toBe(200);
+			expect((await post(withToken(h), { payload: encodePayload({ ...body, record_id: recordId + 10 }, SIGN_KEY, { style }) })).status).toBe(200);
+			expect((await post(withToken(h), { ...body, sign: signParams(body, 'wrong-key', style) })).status).toBe(401);
+		}
+		expect(emitted(h).map((item) => item.record_id)).toEqual([81, 91, 82, 92]);
+		expect(emitted(h).every((item) => item.signatureVerified === true)).toBe(true);
+	});
 });
 
 describe('malformed bodies: 4xx, no execution', () => {
