@@ -158,9 +158,6 @@ const acceptedSignStyle = new Map<string, SignStyle>();
 const credentialId = (creds: DingShangCredentials): string =>
 	createHash('sha256').update(`${creds.baseUrl}\n${creds.appId}\n${creds.signingKey}`).digest('hex');
 
-/** The canonical form the next signed request with this credential starts with. */
-export const signStyleFor = (creds: DingShangCredentials): SignStyle => acceptedSignStyle.get(credentialId(creds)) ?? 'plain';
-
 /** An answer that got past the sign check: anything from the platform but 4006. */
 const signAccepted = (sent: Sent): boolean => sent.ok || (sent.failure.kind === 'platform' && sent.failure.details.code !== SIGN_INVALID_CODE);
 
@@ -171,18 +168,18 @@ const signAccepted = (sent: Sent): boolean => sent.ok || (sent.failure.kind === 
  * forms agree, 4006 means a wrong Signing Key: no re-send.
  */
 export async function trySend(ctx: RequestContext, creds: DingShangCredentials, request: DingShangRequest): Promise<Sent> {
-	if (!request.signed) return sendOnce(ctx, creds, request, request.body);
-	const first = signStyleFor(creds);
-	const sent = await sendOnce(ctx, creds, request, { payload: encodePayload(request.signed, creds.signingKey, { style: first }) });
-	if (!signStylesDiffer(request.signed)) return sent;
-	if (signAccepted(sent)) {
-		acceptedSignStyle.set(credentialId(creds), first);
-		return sent;
-	}
-	if (sent.ok || sent.failure.kind !== 'platform') return sent; // no answer: the outcome is unknown, never re-sent here
+	const { signed } = request;
+	if (!signed) return sendOnce(ctx, creds, request, request.body);
+	const payload = (style?: SignStyle) => ({ payload: encodePayload(signed, creds.signingKey, { style }) });
+	if (!signStylesDiffer(signed)) return sendOnce(ctx, creds, request, payload()); // one sign whatever the form
+	const id = credentialId(creds);
+	const first = acceptedSignStyle.get(id) ?? 'plain';
+	const sent = await sendOnce(ctx, creds, request, payload(first));
+	if (signAccepted(sent)) acceptedSignStyle.set(id, first);
+	if (sent.ok || sent.failure.details.code !== SIGN_INVALID_CODE) return sent; // a timeout is never re-sent here
 	const second = otherSignStyle(first);
-	const again = await sendOnce(ctx, creds, request, { payload: encodePayload(request.signed, creds.signingKey, { style: second }) });
-	if (signAccepted(again)) acceptedSignStyle.set(credentialId(creds), second);
+	const again = await sendOnce(ctx, creds, request, payload(second));
+	if (signAccepted(again)) acceptedSignStyle.set(id, second);
 	return again;
 }
 
