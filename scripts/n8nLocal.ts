@@ -61,6 +61,7 @@ export const WORKFLOW = {
 	alerts: 'dsExampleAlerts1',
 	weChatPay: 'dsExampleWxPay01',
 	alipay: 'dsExampleAlipay1',
+	askShop: 'dsExampleAskShop',
 } as const;
 /** Webhook ids of the Payment Notification Triggers in examples 6 (WeChat Pay) and 7 (Alipay). */
 export const PAYMENT_WEBHOOK_ID = { weChatPay: '8f3c2a6e-1b4d-4e7a-9c5f-2d6e8a0b1c31', alipay: '5a7d9e2b-3c4f-4b8a-8d1e-6f0a2c4e6b72' } as const;
@@ -321,30 +322,16 @@ async function withTempFile<T>(name: string, content: string, use: (path: string
 
 /** Creates or overwrites the `dingShangApi` credential with id CREDENTIAL_ID (encrypted by n8n on import). */
 export async function importCredential(s: N8nSettings, cred: PlatformCredential): Promise<void> {
-	const json = JSON.stringify([
-		{
-			id: CREDENTIAL_ID,
-			name: cred.name,
-			type: 'dingShangApi',
-			data: { baseUrl: cred.baseUrl, appId: cred.appId, appSecret: cred.appSecret, signingKey: cred.signingKey },
-		},
-	]);
-	const result = await withTempFile('credential.json', json, async (path) => await n8nCli(s, ['import:credentials', `--input=${path}`]));
-	if (result.code !== 0 || !/Imported 1 credential/i.test(result.stdout + result.stderr)) {
-		throw new Error(`n8n import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
-	}
+	const data = { baseUrl: cred.baseUrl, appId: cred.appId, appSecret: cred.appSecret, signingKey: cred.signingKey };
+	await importCredentials(s, [{ id: CREDENTIAL_ID, name: cred.name, type: 'dingShangApi', data }]);
 }
 
 /** The WeChat Pay and Alipay credentials of examples 6 and 7 (created or overwritten, like importCredential). */
 export async function importPaymentCredentials(s: N8nSettings, creds: { weChatPay: Record<string, string>; alipay: Record<string, string> }, label: string): Promise<void> {
-	const json = JSON.stringify([
+	await importCredentials(s, [
 		{ id: PAYMENT_CREDENTIAL_ID.weChatPay, name: `WeChat Pay (${label})`, type: 'weChatPayApi', data: creds.weChatPay },
 		{ id: PAYMENT_CREDENTIAL_ID.alipay, name: `Alipay (${label})`, type: 'alipayApi', data: creds.alipay },
 	]);
-	const result = await withTempFile('payment-credentials.json', json, async (path) => await n8nCli(s, ['import:credentials', `--input=${path}`]));
-	if (result.code !== 0 || !/Imported 2 credentials/i.test(result.stdout + result.stderr)) {
-		throw new Error(`n8n import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
-	}
 }
 
 export interface ExampleVars {
@@ -391,11 +378,24 @@ export async function importExamples(s: N8nSettings, vars: ExampleVars, opts: { 
 	const existing = opts.onlyMissing ? await listWorkflowIds(s) : new Set<string>();
 	const workflows = loadExamples(vars).filter((wf) => !existing.has(wf.id));
 	if (workflows.length === 0) return [];
+	await importWorkflows(s, workflows);
+	return workflows.map((wf) => wf.name);
+}
+
+/** `n8n import:workflow` of these workflow objects (created or overwritten by id). */
+export async function importWorkflows(s: N8nSettings, workflows: unknown[]): Promise<void> {
 	const result = await withTempFile('workflows.json', JSON.stringify(workflows), async (path) => await n8nCli(s, ['import:workflow', `--input=${path}`]));
 	if (result.code !== 0 || !/Successfully imported/i.test(result.stdout + result.stderr)) {
 		throw new Error(`n8n import:workflow failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
 	}
-	return workflows.map((wf) => wf.name);
+}
+
+/** `n8n import:credentials` of these `{id, name, type, data}` objects (created or overwritten by id). */
+export async function importCredentials(s: N8nSettings, credentials: Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>): Promise<void> {
+	const result = await withTempFile('credentials.json', JSON.stringify(credentials), async (path) => await n8nCli(s, ['import:credentials', `--input=${path}`]));
+	if (result.code !== 0 || !/Imported \d+ credential/i.test(result.stdout + result.stderr)) {
+		throw new Error(`n8n import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
+	}
 }
 
 /** A long-running child (guarded, see GUARD) started by startProcess. */

@@ -5,6 +5,7 @@ import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
 import { providerProperty } from '../shared/payments/descriptions';
+import { allowGoodsAndMoneyField } from '../shared/aiTool';
 
 export class DingShangPayment implements INodeType {
 	description: INodeTypeDescription = {
@@ -35,6 +36,7 @@ export class DingShangPayment implements INodeType {
 				default: 'refund',
 			},
 			...refund.description,
+			allowGoodsAndMoneyField({ resource: ['refund'], operation: ['create'] }), // AI-agent tool variant only
 		],
 	};
 

@@ -8,7 +8,8 @@ import * as machine from './actions/machine';
 import * as order from './actions/order';
 import * as pickupCode from './actions/pickupCode';
 import * as product from './actions/product';
-import { router } from './actions/router';
+import { GUARDED_OPERATIONS, GUARDED_RESOURCES, LIST_RESOURCES, router } from './actions/router';
+import { allowGoodsAndMoneyField, simplifyField } from '../shared/aiTool';
 import { listSearch } from './methods';
 
 export class DingShangVending implements INodeType {
@@ -54,6 +55,9 @@ export class DingShangVending implements INodeType {
 			...product.description,
 			...channel.description,
 			...category.description,
+			// Shown only on the AI-agent tool variant of this node.
+			allowGoodsAndMoneyField({ resource: GUARDED_RESOURCES, operation: GUARDED_OPERATIONS }),
+			simplifyField({ resource: LIST_RESOURCES, operation: ['getAll'] }),
 		],
 	};
 

@@ -2,16 +2,27 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as refund from './refund';
+import { errorForAgent, refuseUnlessAllowed, runsAsTool } from '../../shared/aiTool';
 
 type Operation = { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> };
 
 const operations: Record<string, Record<string, Operation>> = { refund: { create: refund.create, get: refund.get } };
 
-/** Dispatches to `actions/<resource>/<operation>.operation.ts`. */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
+async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = ctx.getNodeParameter('resource', 0) as string;
+	const operation = ctx.getNodeParameter('operation', 0) as string;
 	const handler = operations[resource]?.[operation];
-	if (!handler) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for resource "${resource}"`);
-	return [await handler.execute.call(this)];
+	if (!handler) throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not known for resource "${resource}"`);
+	if (operation === 'create') refuseUnlessAllowed(ctx, 'refund a payment'); // only as an AI tool
+	return [await handler.execute.call(ctx)];
+}
+
+/** Dispatches to `actions/<resource>/<operation>.operation.ts`; as an AI tool, errors reach the agent as an item. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	if (!runsAsTool(this)) return await route(this);
+	try {
+		return await route(this);
+	} catch (error) {
+		return errorForAgent(error);
+	}
 }
