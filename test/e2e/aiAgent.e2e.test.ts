@@ -83,6 +83,30 @@ function askShopWorkflow(): Json {
 	return workflow;
 }
 
+const MCP_PATH = 'dingshang-mcp-e2e';
+
+/** An MCP Server Trigger (streamable HTTP) with two of example 8's tools: Machines, and Dispense (switch off). */
+function mcpWorkflow(askShop: Json): Json {
+	const tools = (askShop.nodes as Json[]).filter((n) => ['Machines', 'Dispense'].includes(n.name)).map((n) => ({ ...n, id: randomUUID() }));
+	const trigger = { id: randomUUID(), name: 'MCP Server', type: '@n8n/n8n-nodes-langchain.mcpTrigger', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { path: MCP_PATH } };
+	const connections = Object.fromEntries(tools.map((t) => [t.name, { ai_tool: [[{ node: trigger.name, type: 'ai_tool', index: 0 }]] }]));
+	return { id: 'dsTestMcpServer1', name: 'MCP server (test)', versionId: randomUUID(), active: false, settings: { executionOrder: 'v1' }, nodes: [trigger, ...tools], connections };
+}
+
+/** One JSON-RPC call to the MCP server (answers come as JSON or as one SSE event). */
+async function mcp(method: string, params: Json, session?: string): Promise<{ status: number; session?: string; json: Json }> {
+	const answer = await fetch(`${n8n?.url}/mcp/${MCP_PATH}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(session ? { 'mcp-session-id': session } : {}) },
+		body: JSON.stringify({ jsonrpc: '2.0', id: Math.floor(Math.random() * 1e6), method, params }),
+		signal: AbortSignal.timeout(60_000),
+	});
+	const text = await answer.text();
+	if (answer.status === 404) return { status: 404, json: text };
+	const data = text.trim().startsWith('{') ? text : text.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5)).join('');
+	return { status: answer.status, session: answer.headers.get('mcp-session-id') ?? session, json: data ? JSON.parse(data) : undefined };
+}
+
 /** Asks the agent; returns its answer and the tool result the model received. */
 async function ask(chatInput: string, tool: string, args: Record<string, unknown>): Promise<{ output: string; toolResult: string }> {
 	stub.plan = { tool, args };
@@ -109,12 +133,14 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 		await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey });
 		await importPaymentCredentials(settings, { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } }, 'sandbox');
 		await importCredentials(settings, [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-local-stub', url: stub.url } }]);
-		await importWorkflows(settings, [askShopWorkflow()]);
+		const askShop = askShopWorkflow();
+		await importWorkflows(settings, [askShop, mcpWorkflow(askShop)]);
 		n8n = await startN8n(settings);
 		const client = new N8nClient(n8n.url);
 		expect(await client.signIn()).toBe(true);
 		await client.createApiKey();
 		await client.activateWorkflow(WORKFLOW.askShop);
+		await client.activateWorkflow('dsTestMcpServer1');
 		// n8n 2.x registers webhooks in the background: a GET is told "registered for POST" once it is.
 		await waitFor(async () => /POST/.test(await (await fetch(`${n8n?.url}/webhook/${ASK_PATH}`)).text()), 30_000, 200);
 	}, 300_000);
@@ -185,6 +211,29 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 		expect((await puts()) - before).toBe(1);
 		const order = (await platform.state()).orders.find((o: Json) => o.order_id === orderId);
 		expect(order.records.map((r: Json) => r.status)).toEqual(['IS_SUCCESS']);
+	});
+
+	it('MCP Server Trigger: an MCP client lists our tools with their schemas, reads machines, and Dispense is refused with the switch off', async () => {
+		// Registered in the background like every webhook: initialize (no side effect) until it answers.
+		const init = await waitFor(async () => {
+			const answer = await mcp('initialize', { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } }).catch(() => undefined);
+			return answer && answer.status !== 404 ? answer : undefined;
+		}, 30_000, 300);
+		expect(init.status).toBe(200);
+		expect(init.json.result.serverInfo).toEqual(expect.any(Object));
+		const listed = await mcp('tools/list', {}, init.session);
+		const tools = listed.json.result.tools as Json[];
+		expect(tools.map((t) => t.name).sort()).toEqual(['Dispense', 'Machines']);
+		expect(Object.keys(tools.find((t) => t.name === 'Dispense').inputSchema.properties).sort()).toEqual(['machine_no', 'order_id']);
+		const before = (await platform.state()).requests['POST /rent/machines'] ?? 0;
+		const machines = await mcp('tools/call', { name: 'Machines', arguments: {} }, init.session);
+		expect(JSON.stringify(machines.json.result)).toContain('10000009');
+		expect((await platform.state()).requests['POST /rent/machines']).toBe(before + 1);
+		const { orderId } = await platform.paidOrder(MACHINE);
+		const requests = await apiRequests();
+		const dispense = await mcp('tools/call', { name: 'Dispense', arguments: { machine_no: MACHINE, order_id: String(orderId) } }, init.session);
+		expect(JSON.stringify(dispense.json.result)).toMatch(/Not allowed: this AI tool may not dispense products/);
+		expect(await apiRequests()).toBe(requests);
 	});
 
 	it('no secret (App Secret, Signing Key, provider keys) appears in anything n8n sent to the model', () => {
