@@ -288,6 +288,8 @@ function printReadyBlock(
 			'  WeChat Pay / Alipay (workflows 6, 7): open one and run its "Try it" branch — an order is created and',
 			'  paid in the provider sandbox, which notifies the workflow; make machine 10000001 fail first to see',
 			`  the provider refund:  curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000001"}'`,
+			'  Ask your shop (workflow 8, AI agent): add a chat-model credential to its "Chat model" node,',
+			'  then "Open chat" and ask "Which machines are offline?" (问问你的店：添加聊天模型凭证后打开聊天).',
 		);
 	} else {
 		out.push(
