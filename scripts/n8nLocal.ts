@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { repointWorkflow, type LocalUrls } from './localUrls';
 
 import { objectText } from '../nodes/shared/jsonText';
 import { maskUrlTokens } from '../nodes/shared/secrets';
@@ -371,6 +372,24 @@ export async function listWorkflowIds(s: N8nSettings): Promise<Set<string>> {
 	const result = await n8nCli(s, ['list:workflow']);
 	if (result.code !== 0) throw new Error(`n8n list:workflow failed:\n${tail(result.stdout + result.stderr)}`);
 	return new Set(result.stdout.split('\n').map((line) => line.split('|')[0].trim()).filter(Boolean));
+}
+
+/**
+ * Points every local URL of the example workflows n8n holds at the current ports (scripts/localUrls.ts);
+ * returns a note per workflow that could not be read or saved.
+ */
+export async function repointExamples(client: N8nClient, urls: LocalUrls): Promise<string[]> {
+	const notes: string[] = [];
+	for (const id of Object.values(WORKFLOW)) {
+		try {
+			const workflow = await client.api('GET', `/workflows/${id}`);
+			if (repointWorkflow(workflow, urls)) await client.saveWorkflow(workflow);
+		} catch (error) {
+			if (error instanceof HttpError && error.status === 404) continue; // deleted by the merchant
+			notes.push(`Workflow ${id}'s local URLs may still name an old port: ${(error as Error).message}`);
+		}
+	}
+	return notes;
 }
 
 /** Imports the example workflows; with `onlyMissing`, ones that exist (maybe edited) are kept. */

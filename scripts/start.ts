@@ -18,14 +18,13 @@ import {
 	DEMO_OWNER,
 	N8nClient,
 	PACKAGE,
-	PAYMENT_WEBHOOK_ID,
 	REPO_ROOT,
-	TRIGGER_WEBHOOK_ID,
 	WORKFLOW,
 	freePort,
 	importCredential,
 	importExamples,
 	importPaymentCredentials,
+	repointExamples,
 	installPackage,
 	n8nInstall,
 	n8nUrl,
@@ -201,7 +200,7 @@ async function main(): Promise<void> {
 	}
 	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1, 2 and 4–7 in the editor yourself.');
 	if (apiReady) {
-		await repointLocalUrls(client, n8nPort, paymentsUrl, notes);
+		notes.push(...(await repointExamples(client, { n8n: n8nUrl(n8nPort), sandbox: sandboxUrl, payments: paymentsUrl })));
 		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
 		// results would swallow this run's callbacks as duplicates. (Kept for the real platform.)
 		if (sandboxUrl) {
@@ -221,35 +220,6 @@ async function main(): Promise<void> {
 
 	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, paymentsUrl, credential, notes);
 	echoSandbox = true;
-}
-
-/**
- * Workflow 3's Notify URL and the "Try it" branches of workflows 6 and 7 (their notify_url and the
- * payment sandbox's address) name local ports; when N8N_PORT or PAYMENTS_PORT changed since the
- * import, point them at the current ones (only those URLs change; other edits are kept).
- */
-async function repointLocalUrls(client: N8nClient, port: number, paymentsUrl: string | undefined, notes: string[]): Promise<void> {
-	const webhooks = [TRIGGER_WEBHOOK_ID, PAYMENT_WEBHOOK_ID.weChatPay, PAYMENT_WEBHOOK_ID.alipay].join('|');
-	const repoint = (text: string) => {
-		const here = text.replace(new RegExp(`http://127\\.0\\.0\\.1:\\d+/(webhook/(?:${webhooks})/)`, 'g'), `${n8nUrl(port)}/$1`);
-		return paymentsUrl ? here.replace(/http:\/\/127\.0\.0\.1:\d+\/__payments\//g, `${paymentsUrl}/__payments/`) : here;
-	};
-	for (const id of [WORKFLOW.tryIt, WORKFLOW.weChatPay, WORKFLOW.alipay]) {
-		try {
-			const workflow = await client.api('GET', `/workflows/${id}`);
-			let changed = false;
-			for (const node of workflow.nodes as Array<{ parameters: Record<string, unknown> }>) {
-				for (const [name, value] of Object.entries(node.parameters ?? {})) {
-					if (typeof value !== 'string' || repoint(value) === value) continue;
-					node.parameters[name] = repoint(value);
-					changed = true;
-				}
-			}
-			if (changed) await client.saveWorkflow(workflow);
-		} catch (error) {
-			notes.push(`Workflow ${id}'s local URLs may still name an old port: ${(error as Error).message}`);
-		}
-	}
 }
 
 function printReadyBlock(
