@@ -4,7 +4,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
-import type { SandboxClient } from '../helpers/sandboxClient';
+import { openSandbox, type SandboxClient } from '../helpers/sandboxClient';
 import { runNode, type RunNodeResult } from './engine';
 
 /** Runs the DingShang Vending node through n8n-core's engine against a sandbox. */
@@ -32,4 +32,16 @@ export function vendingRunner(client: SandboxClient, override: Partial<Record<'b
 export async function apiRequestCount(client: SandboxClient): Promise<number> {
 	const state = await client.state();
 	return Object.values(state.requests as Record<string, number>).reduce((sum, n) => sum + n, 0);
+}
+
+/** A sandbox and a runner for the whole test file: opened before its first test, closed after its last. */
+export function sandboxForFile(): { client: () => SandboxClient; run: (...args: Parameters<ReturnType<typeof vendingRunner>>) => Promise<RunNodeResult> } {
+	let client: SandboxClient | undefined;
+	let run: ReturnType<typeof vendingRunner> | undefined;
+	beforeAll(async () => {
+		client = await openSandbox();
+		run = vendingRunner(client);
+	});
+	afterAll(async () => client?.sb.close());
+	return { client: () => client as SandboxClient, run: async (...args) => await (run as ReturnType<typeof vendingRunner>)(...args) };
 }

@@ -1,6 +1,6 @@
 import { SPECIAL_MACHINE } from '../../sandbox/model';
-import { SandboxClient, openSandbox, type Json } from '../helpers/sandboxClient';
-import { apiRequestCount, vendingRunner } from '../helpers/vending';
+import type { Json } from '../helpers/sandboxClient';
+import { apiRequestCount, sandboxForFile } from '../helpers/vending';
 
 /**
  * Numbers as merchants have them, through n8n-core's engine against the sandbox: a special
@@ -8,13 +8,9 @@ import { apiRequestCount, vendingRunner } from '../helpers/vending';
  * sends Date.now(), 13 digits), and the same field errors as before for anything else.
  */
 
-let client: SandboxClient;
-let run: ReturnType<typeof vendingRunner>;
-beforeAll(async () => {
-	client = await openSandbox();
-	run = vendingRunner(client);
-});
-afterAll(async () => client.sb.close());
+const sandbox = sandboxForFile();
+const run = sandbox.run;
+const apiRequests = () => apiRequestCount(sandbox.client());
 
 const json = (result: { items: Array<{ json: Json }> }) => result.items.map((item) => item.json);
 const oneWater = { product: [{ productId: '101', quantity: 1 }] };
@@ -36,11 +32,11 @@ describe(`the 16-digit machine ${SPECIAL_MACHINE}`, () => {
 
 	it('a 7-digit or lettered machine number is still refused before sending, naming the field', async () => {
 		for (const bad of ['1000000', '1000000a']) {
-			const before = await apiRequestCount(client);
+			const before = await apiRequests();
 			const result = await run({ resource: 'machine', operation: 'get', machineNo: bad });
 			expect(result.error?.name).toBe('NodeOperationError');
 			expect(String(result.error?.message)).toMatch(/Invalid "Machine No": expected the machine number: 8 or more digits/);
-			expect(await apiRequestCount(client)).toBe(before);
+			expect(await apiRequests()).toBe(before);
 		}
 	});
 });
@@ -66,9 +62,9 @@ describe('Trade ID as merchants have it', () => {
 	});
 
 	it.each([['x'.repeat(33)], ['with space'], ['订单123']])('%j is refused before sending, naming the field', async (bad) => {
-		const before = await apiRequestCount(client);
+		const before = await apiRequests();
 		const result = await run({ resource: 'order', operation: 'create', machineNo: '10000001', tradeId: bad, products: oneWater });
 		expect(String(result.error?.message)).toMatch(/Invalid "Trade ID": expected 1 to 32 visible ASCII characters/);
-		expect(await apiRequestCount(client)).toBe(before);
+		expect(await apiRequests()).toBe(before);
 	});
 });
