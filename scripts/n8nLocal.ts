@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { repointWorkflow, type LocalUrls } from './localUrls';
+import { renameNodeTypes } from './renamedTypes';
 
 import { objectText } from '../nodes/shared/jsonText';
 import { maskUrlTokens } from '../nodes/shared/secrets';
@@ -375,15 +376,17 @@ export async function listWorkflowIds(s: N8nSettings): Promise<Set<string>> {
 }
 
 /**
- * Points every local URL of the example workflows n8n holds at the current ports (scripts/localUrls.ts);
- * returns a note per workflow that could not be read or saved.
+ * Brings the example workflows n8n holds up to date: every local URL at the current ports
+ * (scripts/localUrls.ts), renamed node types at their new names (scripts/renamedTypes.ts).
+ * Returns a note per workflow that could not be read or saved.
  */
-export async function repointExamples(client: N8nClient, urls: LocalUrls): Promise<string[]> {
+export async function updateExamples(client: N8nClient, urls: LocalUrls): Promise<string[]> {
 	const notes: string[] = [];
 	for (const id of Object.values(WORKFLOW)) {
 		try {
 			const workflow = await client.api('GET', `/workflows/${id}`);
-			if (repointWorkflow(workflow, urls)) await client.saveWorkflow(workflow);
+			const renamed = renameNodeTypes(workflow);
+			if (repointWorkflow(workflow, urls) || renamed) await client.saveWorkflow(workflow);
 		} catch (error) {
 			if (error instanceof HttpError && error.status === 404) continue; // deleted by the merchant
 			notes.push(`Workflow ${id}'s local URLs may still name an old port: ${(error as Error).message}`);
@@ -632,6 +635,11 @@ export class N8nClient {
 	async saveWorkflow(workflow: { id: string; name: string; nodes: unknown; connections: unknown; settings?: Record<string, unknown>; staticData?: unknown }): Promise<void> {
 		const { id, name, nodes, connections, settings, staticData } = workflow;
 		await this.api('PUT', `/workflows/${id}`, { name, nodes, connections, settings: pickSettings(settings), staticData });
+	}
+
+	/** Saves a workflow unchanged, so n8n's list (last updated first) shows it on top. */
+	async touchWorkflow(id: string): Promise<void> {
+		await this.saveWorkflow(await this.api('GET', `/workflows/${id}`));
 	}
 
 	/** Forgets what the workflow's nodes remembered (e.g. the trigger's seen results); true if there was something. */

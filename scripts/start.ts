@@ -24,7 +24,7 @@ import {
 	importCredential,
 	importExamples,
 	importPaymentCredentials,
-	repointExamples,
+	updateExamples,
 	installPackage,
 	n8nInstall,
 	n8nUrl,
@@ -107,6 +107,19 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 	});
 }
 
+/** Sandbox lines follow the ready block; after the first few, the first steps are printed once more. */
+const REMIND_AFTER_LINES = 15;
+let remindAfter = 0;
+let remind = () => {};
+function echo(line: string): void {
+	console.log(line);
+	if (remindAfter > 0 && --remindAfter === 0) {
+		console.log('');
+		remind();
+		console.log('');
+	}
+}
+
 async function main(): Promise<void> {
 	const n8nPort = envPort('N8N_PORT', 5678);
 	const sandboxPort = envPort('SANDBOX_PORT', 3900);
@@ -138,7 +151,7 @@ async function main(): Promise<void> {
 			log: (line) => {
 				const stamped = `[sandbox ${new Date().toISOString()}] ${redactTokens(line)}`; // notify URLs carry the token
 				sandboxLog.write(`${stamped}\n`);
-				if (echoSandbox) console.log(stamped);
+				if (echoSandbox) echo(stamped);
 			},
 		});
 		cleanups.push(async () => {
@@ -157,7 +170,7 @@ async function main(): Promise<void> {
 			log: (line) => {
 				const stamped = `[payments ${new Date().toISOString()}] ${line}`;
 				paymentsLog.write(`${stamped}\n`);
-				if (echoSandbox) console.log(stamped);
+				if (echoSandbox) echo(stamped);
 			},
 		});
 		cleanups.push(async () => {
@@ -200,7 +213,7 @@ async function main(): Promise<void> {
 	}
 	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1, 2 and 4–7 in the editor yourself.');
 	if (apiReady) {
-		notes.push(...(await repointExamples(client, { n8n: n8nUrl(n8nPort), sandbox: sandboxUrl, payments: paymentsUrl })));
+		notes.push(...(await updateExamples(client, { n8n: n8nUrl(n8nPort), sandbox: sandboxUrl, payments: paymentsUrl })));
 		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
 		// results would swallow this run's callbacks as duplicates. (Kept for the real platform.)
 		if (sandboxUrl) {
@@ -218,8 +231,27 @@ async function main(): Promise<void> {
 		}
 	}
 
+	// n8n lists workflows last-updated first: saved last, the first click is the first row.
+	if (apiReady && sandboxUrl) await client.touchWorkflow(WORKFLOW.tryIt).catch(() => undefined);
 	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, paymentsUrl, credential, notes);
+	if (sandboxUrl) remindAfter = REMIND_AFTER_LINES;
+	remind = () => console.log(firstSteps(n8n.url, !!sandboxUrl).join('\n'));
 	echoSandbox = true;
+}
+
+/** The sign-in and the first click, in English and 中文 (printed in the ready block, and again below the first sandbox lines). */
+function firstSteps(editorUrl: string, withSandbox: boolean): string[] {
+	return [
+		`  Editor 编辑器    ${editorUrl}`,
+		`  Sign in 登录     ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}`,
+		`                  (throw-away local account, only on 127.0.0.1 · 仅本机使用的临时账号)`,
+		...(withSandbox
+			? [
+					'  First click: open "DingShang 3 · Try it first" (top of the list) and press "Execute workflow".',
+					'  第一步：打开列表最上面的 “DingShang 3 · Try it first”，点击 “Execute workflow”。',
+				]
+			: []),
+	];
 }
 
 function printReadyBlock(
@@ -236,9 +268,7 @@ function printReadyBlock(
 		line,
 		`  n8n ${n8nVersion} is ready, with ${PACKAGE.name} ${PACKAGE.version} installed`,
 		'',
-		`  Editor      ${editorUrl}`,
-		`  Sign in     ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}`,
-		`              (throw-away local account, only on 127.0.0.1)`,
+		...firstSteps(editorUrl, !!sandboxUrl),
 	];
 	if (sandboxUrl) {
 		out.push(
@@ -246,7 +276,6 @@ function printReadyBlock(
 			`  Payments    ${paymentsUrl}   WeChat Pay + Alipay sandboxes, state: ${paymentsUrl}/__payments/state`,
 			`  Credential  "${credential.name}", WeChat Pay and Alipay (sandbox) saved; workflows 1, 2, 4–7 are active`,
 			'',
-			'  First click: open "DingShang 3 · Try it" and press "Execute workflow".',
 			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 			'  Make the next dispense fail (product stuck), run workflow 3 again, watch workflow 2 refund:',
 			`    curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000002","floorStatus":"2","errorMsg":"Goods are Stuck"}'`,

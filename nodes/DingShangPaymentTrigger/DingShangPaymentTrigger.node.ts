@@ -1,121 +1,17 @@
-import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { INodeTypeDescription } from 'n8n-workflow';
 
-import { isDuplicate } from '../shared/dedupe';
-import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
-import { CREDENTIAL_OF, providerProperty } from '../shared/payments/descriptions';
-import { readAlipayVerifier, readWeChatPayVerifier } from '../shared/payments/credentials';
-import type { Provider } from '../shared/payments/errors';
-import { readAlipayNotification, readWeChatNotification, type Reading } from './readNotification';
+import { DingShangPaymentNotificationTrigger } from '../DingShangPaymentNotificationTrigger/DingShangPaymentNotificationTrigger.node';
 
-const MAX_BODY_BYTES = 64 * 1024; // notifications are ~1–2 KB
-
-export class DingShangPaymentTrigger implements INodeType {
+/**
+ * The Payment Notification Trigger under its 0.1 type name, hidden from the node panel: workflows
+ * saved with it keep running. Renamed for the same reason as the Delivery Result trigger (see
+ * nodes/DingShangVendingTrigger): n8n's editor would describe DingShang Payment as this trigger.
+ */
+export class DingShangPaymentTrigger extends DingShangPaymentNotificationTrigger {
 	description: INodeTypeDescription = {
-		displayName: 'DingShang Payment Notification Trigger',
+		...new DingShangPaymentNotificationTrigger().description,
 		name: 'dingShangPaymentTrigger',
-		icon: { light: 'file:payment.svg', dark: 'file:payment.dark.svg' },
-		group: ['trigger'],
-		version: 1,
-		subtitle: '={{ ({ weChatPay: "WeChat Pay", alipay: "Alipay" })[$parameter["provider"]] + " payment" }}',
-		description: 'Starts the workflow when WeChat Pay (微信支付) or Alipay (支付宝) notifies a paid order, verified and decrypted',
-		defaults: { name: 'Payment received' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
-		credentials: [
-			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { show: { provider: ['weChatPay'] } } },
-			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { show: { provider: ['alipay'] } } },
-		],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
-		properties: [
-			{
-				displayName:
-					'Give this node\'s Production URL as the notify_url when you create the payment (WeChat Pay: notify_url of the order; Alipay: notify_url of the request). Put the Create Order output "payment_attach" in WeChat Pay attach / Alipay passback_params: the item then carries machine_no and order_id.',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			providerProperty,
-			{
-				displayName: 'Deduplication Window (Minutes)',
-				name: 'dedupeWindowMinutes',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 2880,
-				description:
-					'A payment (transaction ID) notified again within this time starts no new execution. Providers retry for about a day; 0 turns it off.',
-			},
-		],
+		icon: { light: 'file:../DingShangPaymentNotificationTrigger/payment.svg', dark: 'file:../DingShangPaymentNotificationTrigger/payment.dark.svg' },
+		hidden: true,
 	};
-
-	methods = { credentialTest: { weChatPayKeys, alipayKeys } };
-
-	// Providers take the notify URL with each payment: nothing to register. Activation checks the
-	// credential, so a key that does not parse fails here (naming the field), not on a payment.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return false;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				const provider = this.getNodeParameter('provider', 'weChatPay') as Provider;
-				const raw = await this.getCredentials(CREDENTIAL_OF[provider]);
-				try {
-					if (provider === 'weChatPay') readWeChatPayVerifier(raw);
-					else readAlipayVerifier(raw);
-				} catch (error) {
-					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then activate again. (请修正凭证中指出的字段后重新激活。)' });
-				}
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
-
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const provider = this.getNodeParameter('provider', 'weChatPay') as Provider;
-		const req = this.getRequestObject();
-		const res = this.getResponseObject();
-		const rawBody = (req as { rawBody?: Buffer }).rawBody;
-		// Each provider's acknowledgement: WeChat Pay 204 / {"code":"FAIL"}; Alipay the text "success" (else it retries ~25 h).
-		const answer = (accepted: boolean, status: number, message = '') => {
-			if (provider === 'alipay') res.status(status).type('text/plain').send(accepted ? 'success' : 'fail');
-			else if (accepted) res.status(204).end();
-			else res.status(status).json({ code: 'FAIL', message });
-		};
-
-		let reading: Reading;
-		if (rawBody && rawBody.length > MAX_BODY_BYTES) {
-			reading = { accept: false, status: 400, message: 'body too large for a payment notification' };
-		} else {
-			try {
-				const raw = await this.getCredentials(CREDENTIAL_OF[provider]);
-				reading =
-					provider === 'weChatPay'
-						? readWeChatNotification(req.headers as IDataObject, rawBody?.toString('utf8'), readWeChatPayVerifier(raw))
-						: readAlipayNotification(alipayParams(rawBody, this.getBodyData()), readAlipayVerifier(raw));
-			} catch (error) {
-				// A credential that does not parse: refuse (the provider retries), name the field, never a value.
-				reading = { accept: false, status: 500, message: (error as Error).message };
-			}
-		}
-		if (!reading.accept) {
-			answer(false, reading.status, reading.message);
-			return { noWebhookResponse: true };
-		}
-		// Remembered before the answer, as the Delivery Result trigger does. Ignored events and re-sent
-		// copies are acknowledged too, so the provider stops retrying.
-		const emit = !('ignored' in reading) && !isDuplicate(this, reading.dedupeKey);
-		answer(true, 200);
-		return emit && 'item' in reading ? { noWebhookResponse: true, workflowData: [[{ json: reading.item }]] } : { noWebhookResponse: true };
-	}
-}
-
-/** Alipay posts a form: read from the raw bytes so every value is exactly what was signed. */
-function alipayParams(rawBody: Buffer | undefined, parsed: IDataObject): IDataObject {
-	if (rawBody && rawBody.length > 0) return Object.fromEntries(new URLSearchParams(rawBody.toString('utf8')));
-	return parsed ?? {};
 }

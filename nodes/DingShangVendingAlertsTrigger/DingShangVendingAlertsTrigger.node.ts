@@ -36,6 +36,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 			},
 			{
 				displayName: 'Events',
+				hint: 'Which changes start the workflow',
 				name: 'events',
 				type: 'multiOptions',
 				options: ALERT_EVENTS.map(({ name, value, description }) => ({ name, value, description })),
@@ -44,6 +45,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 			},
 			{
 				displayName: 'Machines',
+				hint: 'All your machines, or only the ones you list',
 				name: 'machineScope',
 				type: 'options',
 				default: 'all',
@@ -54,6 +56,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 			},
 			{
 				displayName: 'Machine Numbers',
+				hint: 'Machine numbers separated by commas, e.g. 10000001,10000002',
 				name: 'machineNos',
 				type: 'string',
 				default: '',
@@ -63,6 +66,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 			},
 			{
 				displayName: 'Low Stock Threshold',
+				hint: 'A channel at or below this counts as low (items, or percent; see below)',
 				name: 'stockThreshold',
 				type: 'number',
 				typeOptions: { minValue: 0 },
@@ -71,6 +75,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 			},
 			{
 				displayName: 'Threshold Is',
+				hint: 'Items left in the channel, or percent of the channel\'s capacity',
 				name: 'thresholdType',
 				type: 'options',
 				default: 'absolute',

@@ -15,6 +15,7 @@ export const SIMPLIFY_PARAM = 'simplifyForAgent';
 export function allowGoodsAndMoneyField(show: Record<string, string[]>): INodeProperties {
 	return {
 		displayName: 'Allow the Agent to Run This Action',
+		hint: 'Off by default: the agent is told no and nothing is sent. 默认关闭：不执行',
 		name: ALLOW_PARAM,
 		type: 'boolean',
 		default: false,
@@ -28,6 +29,7 @@ export function allowGoodsAndMoneyField(show: Record<string, string[]>): INodePr
 export function simplifyField(show: Record<string, string[]>): INodeProperties {
 	return {
 		displayName: 'Simplify for the Agent',
+		hint: 'On: shorter rows without nested details, easier for the agent to read',
 		name: SIMPLIFY_PARAM,
 		type: 'boolean',
 		default: true,

@@ -112,7 +112,7 @@ function ourTrigger(token: string, name: string, parameters: object) {
 	const hook = randomUUID();
 	const node = {
 		name: 'Delivery result',
-		type: `${PACKAGE.name}.dingShangVendingTrigger`,
+		type: `${PACKAGE.name}.dingShangDeliveryResultTrigger`,
 		parameters: { secretToken: token, ...parameters },
 		credentials: { dingShangApi: { id: CREDENTIAL_ID, name: 'DingShang (bench)' } },
 	};

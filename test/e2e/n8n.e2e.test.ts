@@ -35,6 +35,7 @@ import {
 	type N8nSettings,
 	type RunningN8n,
 } from '../../scripts/n8nLocal';
+import { panelDescriptions, triggerActions } from '../helpers/nodePanel';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
@@ -167,8 +168,17 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		const nodes = JSON.parse((await client.get('/types/nodes.json')).body) as Json[];
 		const ours = nodes.filter((type) => type.name.startsWith(`${PACKAGE.name}.`));
 		// usableAsTool: n8n adds the AI-agent tool variant of each action node itself.
-		const names = ['dingShangPayment', 'dingShangPaymentTool', 'dingShangPaymentTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool', 'dingShangVendingTrigger'];
+		const names = ['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangPaymentTool', 'dingShangPaymentTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool', 'dingShangVendingTrigger'];
 		expect(ours.map((type) => type.name).sort()).toEqual(names.map((name) => `${PACKAGE.name}.${name}`));
+		// The 0.1 trigger names still load (saved workflows keep running) but are hidden from the panel.
+		expect(ours.filter((type) => type.hidden).map((type) => type.name).sort()).toEqual([`${PACKAGE.name}.dingShangPaymentTrigger`, `${PACKAGE.name}.dingShangVendingTrigger`]);
+		// The panel as the editor builds it from these types: each node with its own description.
+		const shown = panelDescriptions(ours.filter((type) => !type.name.endsWith('Tool')));
+		expect(Object.keys(shown).sort()).toEqual(['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger'].map((name) => `${PACKAGE.name}.${name}`));
+		for (const [name, description] of Object.entries(shown)) {
+			expect(`${name}: ${description}`).toMatch(name.endsWith('Trigger') ? /: Starts the workflow when/ : /: (?!Starts the workflow)/);
+		}
+		expect(triggerActions(ours.find((type) => type.name === `${PACKAGE.name}.dingShangPaymentNotificationTrigger`))).toEqual(['On WeChat Pay payment 微信支付收款', 'On Alipay payment 支付宝收款']);
 		for (const type of ours) {
 			// Light and dark variants, both served by n8n.
 			expect(type.iconUrl).toEqual({ light: expect.stringContaining(`icons/${PACKAGE.name}/`), dark: expect.stringMatching(/(dingshang|payment)\.dark\.svg$/) });
@@ -214,14 +224,14 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 	});
 
 	describe('activating the Delivery Result trigger checks its credential against the platform', () => {
-		async function triggerWorkflowWith(credential: { id: string; name: string }): Promise<string> {
+		async function triggerWorkflowWith(credential: { id: string; name: string }, type = 'dingShangDeliveryResultTrigger'): Promise<string> {
 			const created = await client.api('POST', '/workflows', {
 				name: `Trigger with ${credential.name}`,
 				nodes: [
 					{
 						id: 'a1b2c3d4-0000-4000-8000-000000000001',
 						name: 'Delivery result',
-						type: `${PACKAGE.name}.dingShangVendingTrigger`,
+						type: `${PACKAGE.name}.${type}`,
 						typeVersion: 1,
 						position: [0, 0],
 						webhookId: randomUUID(),
@@ -263,9 +273,9 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			expect(await probes()).toBeGreaterThan(before);
 		});
 
-		it('the right credential activates after one harmless signed read', async () => {
+		it.each(['dingShangDeliveryResultTrigger', 'dingShangVendingTrigger'])('the right credential activates %s after one harmless signed read', async (type) => {
 			const before = await probes();
-			const id = await triggerWorkflowWith({ id: CREDENTIAL_ID, name: 'DingShang (sandbox)' });
+			const id = await triggerWorkflowWith({ id: CREDENTIAL_ID, name: 'DingShang (sandbox)' }, type);
 			await client.api('POST', `/workflows/${id}/activate`);
 			await waitFor(async () => ((await probes()) > before ? true : undefined), 30_000, 250);
 			await sleep(SETTLE_MS);

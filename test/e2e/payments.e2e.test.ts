@@ -195,7 +195,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 					{
 						id: 'b1c2d3e4-0000-4000-8000-000000000001',
 						name: 'Payment received',
-						type: `${PACKAGE.name}.dingShangPaymentTrigger`,
+						type: `${PACKAGE.name}.dingShangPaymentNotificationTrigger`,
 						typeVersion: 1,
 						position: [0, 0],
 						webhookId: randomUUID(),

@@ -2,7 +2,8 @@
  * `npm start`'s set-up run twice on different ports, in real n8n 2.41 (scripts/start.ts does the
  * same steps): the first run imports the examples for N8N_PORT / SANDBOX_PORT / PAYMENTS_PORT, the
  * merchant edits two of them, the second run starts on other ports. Afterwards every local URL in
- * every workflow names the current ports (read back through n8n's API) and the edits are kept.
+ * every workflow names the current ports (read back through n8n's API), the edits are kept, and
+ * triggers saved under their 0.1 type names are moved to the new ones.
  * `npm test` builds dist/ first; running this file alone needs `npm run build`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ import {
 	n8nUrl,
 	packPackage,
 	randomToken,
-	repointExamples,
+	updateExamples,
 	startN8n,
 	type N8nSettings,
 	type RunningN8n,
@@ -40,7 +41,8 @@ async function startRun(ports: { n8n: number; sandbox: number; payments: number 
 	const client = new N8nClient(n8n.url);
 	expect(await client.signIn()).toBe(true);
 	if (!apiKey || !(await client.useApiKey(apiKey))) await client.createApiKey();
-	expect(await repointExamples(client, { n8n: n8n.url, sandbox: sandboxUrl, payments: paymentsUrl })).toEqual([]);
+	expect(await updateExamples(client, { n8n: n8n.url, sandbox: sandboxUrl, payments: paymentsUrl })).toEqual([]);
+	await client.touchWorkflow(WORKFLOW.tryIt);
 	return client;
 }
 
@@ -68,6 +70,13 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 		const create = tryIt.nodes.find((n: Json) => n.parameters?.operation === 'create');
 		create.parameters.products.product[0].productId = '102';
 		await client.saveWorkflow(tryIt);
+		// Workflows 2 and 6 as 0.1 saved them: the triggers' old type names (still loadable, hidden).
+		for (const [id, from, to] of [[WORKFLOW.refund, 'dingShangDeliveryResultTrigger', 'dingShangVendingTrigger'], [WORKFLOW.weChatPay, 'dingShangPaymentNotificationTrigger', 'dingShangPaymentTrigger']]) {
+			const workflow = await client.api('GET', `/workflows/${id}`);
+			const trigger = workflow.nodes.find((n: Json) => n.type === `n8n-nodes-dingshang.${from}`);
+			trigger.type = `n8n-nodes-dingshang.${to}`;
+			await client.saveWorkflow(workflow);
+		}
 		await n8n?.stop();
 
 		const second = { n8n: await freePort(), sandbox: 3930, payments: 3940 };
@@ -85,6 +94,17 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 		for (const url of [`${WORKFLOW.paid} __sandbox`, `${WORKFLOW.refund} __sandbox`, `${WORKFLOW.pickup} webhook`, `${WORKFLOW.tryIt} webhook`, `${WORKFLOW.tryIt} __sandbox`, `${WORKFLOW.weChatPay} __payments`, `${WORKFLOW.weChatPay} __sandbox`, `${WORKFLOW.alipay} webhook`]) {
 			expect(seen).toContain(url);
 		}
+		// The old trigger types were moved to the new names, their webhook ids and parameters kept.
+		for (const id of Object.values(WORKFLOW)) {
+			const types = (await client.api('GET', `/workflows/${id}`)).nodes.map((n: Json) => n.type);
+			expect(types).not.toContain('n8n-nodes-dingshang.dingShangVendingTrigger');
+			expect(types).not.toContain('n8n-nodes-dingshang.dingShangPaymentTrigger');
+		}
+		expect((await client.api('GET', `/workflows/${WORKFLOW.refund}`)).nodes.map((n: Json) => n.type)).toContain('n8n-nodes-dingshang.dingShangDeliveryResultTrigger');
+		expect((await client.api('GET', `/workflows/${WORKFLOW.weChatPay}`)).nodes.map((n: Json) => n.type)).toContain('n8n-nodes-dingshang.dingShangPaymentNotificationTrigger');
+		// The editor's list (last updated first, its default): the first click is the first row.
+		const listed = await client.rest('GET', '/workflows?sortBy=updatedAt:desc');
+		expect((listed as Json[])[0]).toMatchObject({ id: WORKFLOW.tryIt, name: expect.stringMatching(/^DingShang 3 · Try it first/) });
 		const kept = await client.api('GET', `/workflows/${WORKFLOW.tryIt}`);
 		expect(kept.nodes.find((n: Json) => n.type === 'n8n-nodes-base.stickyNote').parameters.content).toMatch(/MY NOTE$/);
 		expect(kept.nodes.find((n: Json) => n.parameters?.operation === 'create').parameters.products.product[0].productId).toBe('102');

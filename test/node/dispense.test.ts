@@ -311,7 +311,18 @@ describe('Route by Outcome: two outputs, the refund branch hangs off the node', 
 			});
 			expect(result.outputs).toHaveLength(1);
 			expect(result.items.map((item) => item.json.outcome)).toEqual(['failed']);
+			// What the merchant branches on comes first in the output (n8n shows fields in this order).
+			expect(Object.keys(result.items[0].json).slice(0, 4)).toEqual(['outcome', 'refund_key', 'reason', 'reasonZh']);
+			expect(result.items[0].json.refund_key).toMatch(/\d/);
 		}
+	});
+
+	it('a dispensed item starts with outcome and refund_key too (no empty reason fields)', async () => {
+		const order = await client.paidOrder('10000004');
+		const result = await run(put('10000004', order.orderId));
+		expect(Object.keys(result.items[0].json).slice(0, 3)).toEqual(['outcome', 'refund_key', 'machine_no']);
+		expect(result.items[0].json).toMatchObject({ outcome: 'dispensed', refund_key: null });
+		expect(result.items[0].json).not.toHaveProperty('reason');
 	});
 
 	it('the editor is told the outputs by the same rule (two named outputs only for Dispense with Wait for Result)', () => {

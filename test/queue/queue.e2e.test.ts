@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dedupeKey, rememberedId } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
+import { dedupeKey, rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
 import { createPrivateKey } from 'node:crypto';
 import { encryptResource, signWeChatBody } from '../../nodes/shared/payments/weChatPay';
 import { startSandbox, type RunningSandbox } from '../../sandbox';

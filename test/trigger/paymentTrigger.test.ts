@@ -5,7 +5,7 @@ import { createCipheriv, createSign, generateKeyPairSync, randomBytes, type KeyO
 
 import { AlipayApi } from '../../credentials/AlipayApi.credentials';
 import { WeChatPayApi } from '../../credentials/WeChatPayApi.credentials';
-import { DingShangPaymentTrigger } from '../../nodes/DingShangPaymentTrigger/DingShangPaymentTrigger.node';
+import { DingShangPaymentNotificationTrigger } from '../../nodes/DingShangPaymentNotificationTrigger/DingShangPaymentNotificationTrigger.node';
 import { signAlipayNotification } from '../../nodes/shared/payments/alipay';
 import { encryptResource, signWeChatBody, unixSeconds } from '../../nodes/shared/payments/weChatPay';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
@@ -74,8 +74,8 @@ const alipayCredential = () => ({ gatewayUrl: 'http://127.0.0.1:9/gateway.do', a
 
 async function trigger(provider: 'weChatPay' | 'alipay', credential: Record<string, string>): Promise<WebhookHarness> {
 	const harness = await startWebhookHarness({
-		nodeType: new DingShangPaymentTrigger(),
-		typeName: 'dingShangPaymentTrigger',
+		nodeType: new DingShangPaymentNotificationTrigger(),
+		typeName: 'dingShangPaymentNotificationTrigger',
 		credentialTypes: { weChatPayApi: new WeChatPayApi(), alipayApi: new AlipayApi() },
 		credentials: provider === 'weChatPay' ? { weChatPayApi: credential } : { alipayApi: credential },
 		parameters: { provider },

@@ -3,8 +3,9 @@ import '../helpers/n8n-env';
 import axios from 'axios';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
+import { DingShangDeliveryResultTrigger } from '../../nodes/DingShangDeliveryResultTrigger/DingShangDeliveryResultTrigger.node';
 import { DingShangVendingTrigger } from '../../nodes/DingShangVendingTrigger/DingShangVendingTrigger.node';
-import { rememberedId } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
+import { rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
 import { FAIL_REASONS } from '../../nodes/shared/protocol';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
@@ -21,12 +22,12 @@ const SUCCESS = { deliver_status: '1', error_msg: '', floor_status: '1', method:
 const FAILURE = { deliver_status: '0', error_msg: 'Goods are Stuck', floor_status: '2', method: 'device.delivery.response', order_id: 61, record_id: 79 };
 
 const open: WebhookHarness[] = [];
-async function trigger(parameters: Record<string, unknown> = {}, staticData?: Record<string, unknown>, storageLatencyMs = 0): Promise<WebhookHarness> {
+async function trigger(parameters: Record<string, unknown> = {}, staticData?: Record<string, unknown>, storageLatencyMs = 0, nodeType: DingShangDeliveryResultTrigger = new DingShangDeliveryResultTrigger()): Promise<WebhookHarness> {
 	const harness = await startWebhookHarness({
 		staticData: staticData as never,
 		storageLatencyMs,
-		nodeType: new DingShangVendingTrigger(),
-		typeName: 'dingShangVendingTrigger',
+		nodeType,
+		typeName: nodeType.description.name,
 		credentialTypes: { dingShangApi: new DingShangApi() },
 		credentials,
 		parameters: { authentication: 'urlToken', secretToken: TOKEN, ...parameters },
@@ -40,6 +41,14 @@ const post = (url: string, data: unknown, headers: Record<string, string> = { 'C
 	axios.post(url, data, { headers, validateStatus: () => true, transformRequest: (d) => (typeof d === 'string' ? d : JSON.stringify(d)) });
 const withToken = (h: WebhookHarness, token = TOKEN) => `${h.webhookUrl}?token=${encodeURIComponent(token)}`;
 const emitted = (h: WebhookHarness) => h.executions.map((e) => e[0][0].json);
+
+it('a workflow saved with the 0.1 type name (dingShangVendingTrigger) still gets the same item', async () => {
+	const h = await trigger({}, undefined, 0, new DingShangVendingTrigger());
+	expect((await post(withToken(h), SUCCESS)).status).toBe(200);
+	expect(emitted(h)).toEqual([expect.objectContaining({ event: 'delivery.succeeded', outcome: 'dispensed', order_id: 60, record_id: 78 })]);
+	expect((await post(withToken(h, 'wrong-token'), { ...SUCCESS, record_id: 79 })).status).toBe(401);
+	expect(emitted(h)).toHaveLength(1);
+});
 
 describe('results become one normalized item each', () => {
 	let h: WebhookHarness;
@@ -339,8 +348,8 @@ describe('duplicates arriving at the same moment', () => {
 
 	it('a version-1 trigger (saved workflows) keeps its field names', async () => {
 		const h = await startWebhookHarness({
-			nodeType: new DingShangVendingTrigger(),
-			typeName: 'dingShangVendingTrigger',
+			nodeType: new DingShangDeliveryResultTrigger(),
+			typeName: 'dingShangDeliveryResultTrigger',
 			typeVersion: 1,
 			credentialTypes: { dingShangApi: new DingShangApi() },
 			credentials,

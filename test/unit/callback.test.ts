@@ -1,5 +1,5 @@
-import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback } from '../../nodes/DingShangVendingTrigger/normalizeCallback';
-import { checkBody, ipAllowed, normalizeIp, parseAllowlist, tokenMatches } from '../../nodes/DingShangVendingTrigger/verifyCallback';
+import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
+import { checkBody, ipAllowed, normalizeIp, parseAllowlist, tokenMatches } from '../../nodes/DingShangDeliveryResultTrigger/verifyCallback';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
 
 // The documented example body (PROTOCOL.md, "Delivery result callback").

@@ -1,4 +1,5 @@
 import { loadExamples } from '../../scripts/n8nLocal';
+import { RENAMED_TYPES, renameNodeTypes } from '../../scripts/renamedTypes';
 import { repointText, repointWorkflow, type LocalUrls } from '../../scripts/localUrls';
 
 /** How the examples' local URLs follow the current ports (the real-n8n run: test/e2e/ports.e2e.test.ts). */
@@ -55,5 +56,33 @@ describe('repointing the local URLs of the examples', () => {
 		]);
 		// Without a sandbox (the real platform), sandbox URLs stay as they are; webhooks still follow n8n.
 		expect(repointText('http://127.0.0.1:3992/__sandbox/refunds http://127.0.0.1:1/webhook/a', { n8n: NOW.n8n })).toBe('http://127.0.0.1:3992/__sandbox/refunds http://127.0.0.1:5710/webhook/a');
+	});
+});
+
+describe('renamed node types (0.1 → 0.2)', () => {
+	it('moves the two old trigger types to their new names, and nothing else', () => {
+		const workflow = {
+			nodes: [
+				{ type: 'n8n-nodes-dingshang.dingShangVendingTrigger', webhookId: 'w1', parameters: { secretToken: 't' } },
+				{ type: 'n8n-nodes-dingshang.dingShangPaymentTrigger', webhookId: 'w2' },
+				{ type: 'n8n-nodes-dingshang.dingShangVending' },
+				{ type: 'n8n-nodes-base.stickyNote' },
+			],
+		};
+		expect(renameNodeTypes(workflow)).toBe(true);
+		expect(workflow.nodes).toEqual([
+			{ type: 'n8n-nodes-dingshang.dingShangDeliveryResultTrigger', webhookId: 'w1', parameters: { secretToken: 't' } },
+			{ type: 'n8n-nodes-dingshang.dingShangPaymentNotificationTrigger', webhookId: 'w2' },
+			{ type: 'n8n-nodes-dingshang.dingShangVending' },
+			{ type: 'n8n-nodes-base.stickyNote' },
+		]);
+		expect(renameNodeTypes(workflow)).toBe(false);
+	});
+
+	it('names only types the package really has', () => {
+		const nodes = (require('../../package.json') as { n8n: { nodes: string[] } }).n8n.nodes.map((path) => path.split('/').pop());
+		for (const [from, to] of Object.entries(RENAMED_TYPES)) {
+			for (const type of [from, to]) expect(nodes).toContain(`${type.split('.')[1].replace(/^./, (c) => c.toUpperCase())}.node.js`);
+		}
 	});
 });

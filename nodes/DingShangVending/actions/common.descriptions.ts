@@ -47,6 +47,7 @@ export function machineNoField(resource: string, operations: string[]): INodePro
 	return listOrId(
 		{
 			displayName: 'Machine No',
+			hint: 'The machine\'s number (设备编号) from the DingShang dashboard, 8 or more digits',
 			name: 'machineNo',
 			type: 'string',
 			required: true,
@@ -64,6 +65,7 @@ export function machineNoField(resource: string, operations: string[]): INodePro
 export function tradeIdField(show: IDisplayOptions['show']): INodeProperties {
 	return {
 		displayName: 'Trade ID',
+		hint: 'Your own order or payment number, 1–32 characters; empty = one is made for you',
 		name: 'tradeId',
 		type: 'string',
 		default: '',
@@ -76,6 +78,7 @@ export function tradeIdField(show: IDisplayOptions['show']): INodeProperties {
 export function orderIdField(resource: string, operations: string[]): INodeProperties {
 	return {
 		displayName: 'Order ID',
+		hint: 'The DingShang order (订单ID): Create Order outputs it as order_id',
 		name: 'orderId',
 		type: 'string',
 		required: true,
@@ -90,6 +93,7 @@ export function productIdField(resource: string, operations: string[], show?: ID
 	return listOrId(
 		{
 			displayName: 'Product ID',
+			hint: 'A product this machine stocks (商品ID)',
 			name: 'productId',
 			type: 'string',
 			required: true,
@@ -107,6 +111,7 @@ export function channelNameField(resource: string, operations: string[]): INodeP
 	return listOrId(
 		{
 			displayName: 'Channel Name',
+			hint: 'The channel (货道) to drop from, e.g. A1',
 			name: 'channelName',
 			type: 'string',
 			required: true,
@@ -128,7 +133,7 @@ export function notifyUrlField(resource: string, operations: string[]): INodePro
 		default: '',
 		placeholder: 'https://your-n8n/webhook/…/delivery-result?token=…',
 		description: 'Where DingShang posts the dispense result',
-		hint: 'Paste the Production URL of a DingShang Vending Trigger (Delivery Result) here, token included; the machine number is added as &machine_no=….',
+		hint: 'Your Delivery Result Trigger\'s Production URL, token included; the machine number is added to it',
 		displayOptions: { show: { resource: [resource], operation: operations } },
 	};
 }

@@ -8,6 +8,7 @@ export function returnAllFields(resource: string): INodeProperties[] {
 	return [
 		{
 			displayName: 'Return All',
+			hint: 'On: every row, page by page',
 			name: 'returnAll',
 			type: 'boolean',
 			default: false,
@@ -16,6 +17,7 @@ export function returnAllFields(resource: string): INodeProperties[] {
 		},
 		{
 			displayName: 'Limit',
+			hint: 'How many rows at most',
 			name: 'limit',
 			type: 'number',
 			typeOptions: { minValue: 1 },

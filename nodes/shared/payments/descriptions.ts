@@ -8,6 +8,7 @@ export const CREDENTIAL_OF: Record<Provider, string> = { weChatPay: 'weChatPayAp
 
 export const providerProperty: INodeProperties = {
 	displayName: 'Provider',
+	hint: 'Which app the customer paid with; the credential list above follows it',
 	name: 'provider',
 	type: 'options',
 	noDataExpression: true,

@@ -15,6 +15,7 @@ export const description: INodeProperties[] = [
 	outTradeNoField(show),
 	{
 		displayName: 'Refund Amount (Yuan)',
+		hint: 'Yuan (元), e.g. 3.5; at most what was paid',
 		name: 'refundAmount',
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 2 },
@@ -25,6 +26,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Total Amount (Yuan)',
+		hint: 'Yuan (元): the whole payment, the Payment Notification Trigger\'s amount',
 		name: 'totalAmount',
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 2 },
@@ -36,6 +38,7 @@ export const description: INodeProperties[] = [
 	refundKeyField(show, 'Stands for this one refund: sent as WeChat Pay out_refund_no / Alipay out_request_no, so a repeated key never pays out twice. Default: the refund_key of a failed dispense.'),
 	{
 		displayName: 'Reason',
+		hint: 'Shown to the customer, at most 80 characters',
 		name: 'reason',
 		type: 'string',
 		default: '',

@@ -4,6 +4,7 @@ type Show = Record<string, string[]>;
 
 export const outTradeNoField = (show: Show): INodeProperties => ({
 	displayName: 'Out Trade No',
+	hint: 'The payment\'s order number (商户订单号): the trigger\'s out_trade_no',
 	name: 'outTradeNo',
 	type: 'string',
 	required: true,
@@ -15,6 +16,7 @@ export const outTradeNoField = (show: Show): INodeProperties => ({
 
 export const refundKeyField = (show: Show, description: string): INodeProperties => ({
 	displayName: 'Refund Key',
+	hint: 'Keep the default: the same key never pays out twice',
 	name: 'refundKey',
 	type: 'string',
 	required: true,

@@ -219,7 +219,10 @@ export async function dispenseRecord(
 	recordId: string,
 ): Promise<IDataObject> {
 	const item = await describeDispense(ctx, creds, s, recordId);
-	return { ...item, refund_key: refundKeyFor(item.outcome, s.orderId, recordId) };
+	// What a merchant branches on first (n8n shows fields in this order), the platform's details after.
+	const first: IDataObject = { outcome: item.outcome, refund_key: refundKeyFor(item.outcome, s.orderId, recordId) };
+	if (item.reason !== undefined) Object.assign(first, { reason: item.reason, reasonZh: item.reasonZh });
+	return { ...first, ...item };
 }
 
 async function describeDispense(

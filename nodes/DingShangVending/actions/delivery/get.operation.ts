@@ -10,6 +10,7 @@ export const description: INodeProperties[] = [
 	...machineNoField('delivery', ['get']),
 	{
 		displayName: 'Delivery ID',
+		hint: 'The delivery_id a Dispense output gave (出货单号)',
 		name: 'deliveryId',
 		type: 'string',
 		required: true,

@@ -16,6 +16,7 @@ export const description: INodeProperties[] = [
 	orderIdField('delivery', ['put']),
 	{
 		displayName: 'Dispense',
+		hint: 'Normally every record of the order not yet dispensed; a record already dispensed never drops twice',
 		name: 'dispense',
 		type: 'options',
 		default: 'allPending',
@@ -32,6 +33,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Record ID',
+		hint: 'One record (详单) of the order: records[].ID from Get Order',
 		name: 'recordId',
 		type: 'string',
 		required: true,
@@ -42,6 +44,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Wait for Result',
+		hint: 'On: waits for the machine and says dispensed, failed or timeout; needed to refund automatically',
 		name: 'waitForResult',
 		type: 'boolean',
 		default: true,
@@ -51,6 +54,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Route by Outcome',
+		hint: 'On: two outputs, Dispensed 已出货 and Not Dispensed 未出货; connect the refund to the second',
 		name: 'routeByOutcome',
 		type: 'boolean',
 		default: true,
@@ -61,6 +65,7 @@ export const description: INodeProperties[] = [
 	{
 		// Version 1 (saved workflows) keeps its single output unless the merchant turns this on.
 		displayName: 'Route by Outcome',
+		hint: 'On: two outputs, Dispensed 已出货 and Not Dispensed 未出货; connect the refund to the second',
 		name: 'routeByOutcome',
 		type: 'boolean',
 		default: false,
@@ -70,6 +75,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Max Wait for Machine',
+		hint: 'Seconds; 90 = the longest machine lock. How long to retry while the machine is still busy',
 		name: 'maxWaitSeconds',
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: 600 },
@@ -88,6 +94,7 @@ export const description: INodeProperties[] = [
 		options: [
 			{
 				displayName: 'Result Timeout',
+				hint: 'Seconds; 150 leaves room after the platform\'s own 120 s limit',
 				name: 'resultTimeoutSeconds',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 900 },
@@ -96,6 +103,7 @@ export const description: INodeProperties[] = [
 			},
 			{
 				displayName: 'Request Timeout',
+				hint: 'Seconds per platform request. A lost answer is checked first, never re-sent blindly',
 				name: 'requestTimeoutSeconds',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 120 },

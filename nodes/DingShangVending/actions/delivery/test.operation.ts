@@ -28,6 +28,7 @@ export const description: INodeProperties[] = [
 	notifyUrlField('delivery', ['test']),
 	{
 		displayName: 'Wait for Result',
+		hint: 'On: waits for the machine and says dispensed, failed or timeout',
 		name: 'waitForResult',
 		type: 'boolean',
 		default: true,
@@ -36,6 +37,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Max Wait for Machine',
+		hint: 'Seconds; 90 = the longest machine lock. How long to retry while the machine is still busy',
 		name: 'maxWaitSeconds',
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: 600 },

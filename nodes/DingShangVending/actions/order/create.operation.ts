@@ -13,6 +13,7 @@ export const description: INodeProperties[] = [
 	...machineNoField('order', ['create']),
 	{
 		displayName: 'Products',
+		hint: 'Each line is one record (详单), dispensed on its own',
 		name: 'products',
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
@@ -28,6 +29,7 @@ export const description: INodeProperties[] = [
 				values: [
 					{
 						displayName: 'Product ID',
+						hint: 'A product this machine stocks (商品ID)',
 						name: 'productId',
 						type: 'string',
 						default: '',
@@ -35,6 +37,7 @@ export const description: INodeProperties[] = [
 					},
 					{
 						displayName: 'Quantity',
+						hint: 'How many of this product, 1 or more',
 						name: 'quantity',
 						type: 'number',
 						typeOptions: { minValue: 1 },
@@ -52,11 +55,12 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://your-n8n/webhook/…/delivery-result?token=…',
 		description: 'Where DingShang posts each dispense result',
-		hint: 'Paste the Production URL of a DingShang Vending Trigger (Delivery Result) here, token included. The order\'s machine number is added as &machine_no=… (see below).',
+		hint: 'Your Delivery Result Trigger\'s Production URL, token included; the machine number is added (see below)',
 		displayOptions: { show },
 	},
 	{
 		displayName: 'Add Machine No to Notify URL',
+		hint: 'Keep on: the result then says which machine it came from',
 		name: 'addMachineNo',
 		type: 'boolean',
 		default: true,

@@ -27,8 +27,8 @@ export const description: INodeProperties[] = [
 			{ name: userPaying.name, value: userPaying.value },
 			{ name: payError.name, value: payError.value },
 		],
-		description: 'The new order status. Set Paid after the payment succeeded, then dispense. The order is read first: if it already has this status nothing is sent and the output says changed: false — stop a refund branch there, so a repeated result refunds nothing twice.',
-		hint: 'Any status other than Paid returns the ordered quantity to the machine stock. Orders left unpaid for 20 minutes expire and can no longer be updated or dispensed.',
+		description: 'The new order status. Set Paid after the payment succeeded, then dispense. The order is read first: if it already has this status nothing is sent and the output says changed: false — stop a refund branch there, so a repeated result refunds nothing twice. Any status other than Paid returns the ordered quantity to the machine stock; orders left unpaid for 20 minutes expire and can no longer be updated or dispensed.',
+		hint: 'Paid after the payment, then dispense; other statuses put the stock back. Unpaid orders expire in 20 min',
 		displayOptions: { show: { resource: ['order'], operation: ['update'] } },
 	},
 ];

@@ -13,6 +13,7 @@ export const description: INodeProperties[] = [
 	...machineNoField('pickupCode', ['create']),
 	{
 		displayName: 'Create For',
+		hint: 'One product, or every product of the machine',
 		name: 'createFor',
 		type: 'options',
 		default: 'product',
@@ -25,6 +26,7 @@ export const description: INodeProperties[] = [
 	...productIdField('pickupCode', ['create'], { ...show, createFor: ['product'] }),
 	{
 		displayName: 'Count',
+		hint: 'How many codes to make (per product for every product)',
 		name: 'count',
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 500 },
@@ -34,6 +36,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Code Length',
+		hint: 'Digits per code, 6 to 10',
 		name: 'codeLength',
 		type: 'number',
 		typeOptions: { minValue: 6, maxValue: 10 },
@@ -43,6 +46,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Expires At',
+		hint: 'When the codes stop working, China time (UTC+8); empty = never',
 		name: 'expiresAt',
 		type: 'dateTime',
 		default: '',

@@ -11,6 +11,7 @@ export const description: INodeProperties[] = [
 	...machineNoField('pickupCode', ['delete']),
 	{
 		displayName: 'Delete',
+		hint: 'One code by its ID, or every unused code of the machine',
 		name: 'deleteWhat',
 		type: 'options',
 		default: 'one',
@@ -22,6 +23,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Pickup Code ID',
+		hint: 'The code\'s ID from Get Many Pickup Codes, not the code itself',
 		name: 'pickupCodeId',
 		type: 'string',
 		required: true,

@@ -18,10 +18,11 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { resource: ['product'], operation: ['getAll'] } },
 		options: [
-			{ displayName: 'Category ID', name: 'categoryId', type: 'string', default: '', description: 'Only this category (see Get Many Categories)' },
-			{ displayName: 'Cabinet', name: 'cabinetName', type: 'string', default: '', placeholder: 'A', description: 'Only this cabinet (a letter A–Z)' },
+			{ displayName: 'Category ID', name: 'categoryId', type: 'string', default: '', description: 'Only this category (see Get Many Categories)', hint: 'Only this category; Get Many Categories lists them' },
+			{ displayName: 'Cabinet', name: 'cabinetName', type: 'string', default: '', placeholder: 'A', description: 'Only this cabinet (a letter A–Z)', hint: 'Only this cabinet, a letter A–Z' },
 			{
 				displayName: 'Board Address',
+				hint: 'Only this driver board, 1–8',
 				name: 'boardAddress',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 8 },
