@@ -23,9 +23,11 @@ export class DingShangPaymentNotificationTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
+		// `hide`, not `show`: n8n's editor takes a field that `show`s credentials for the node's
+		// authentication choice and hides it from the panel; the provider must stay visible.
 		credentials: [
-			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { show: { provider: ['weChatPay'] } } },
-			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { show: { provider: ['alipay'] } } },
+			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { hide: { provider: ['alipay'] } } },
+			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { hide: { provider: ['weChatPay'] } } },
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
 		properties: [

@@ -35,7 +35,7 @@ import {
 	type N8nSettings,
 	type RunningN8n,
 } from '../../scripts/n8nLocal';
-import { panelDescriptions, triggerActions } from '../helpers/nodePanel';
+import { authChoiceField, panelDescriptions, triggerActions } from '../helpers/nodePanel';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
@@ -179,6 +179,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			expect(`${name}: ${description}`).toMatch(name.endsWith('Trigger') ? /: Starts the workflow when/ : /: (?!Starts the workflow)/);
 		}
 		expect(triggerActions(ours.find((type) => type.name === `${PACKAGE.name}.dingShangPaymentNotificationTrigger`))).toEqual(['On WeChat Pay payment 微信支付收款', 'On Alipay payment 支付宝收款']);
+		for (const type of ours) expect([type.name, authChoiceField(type)]).toEqual([type.name, undefined]); // the provider field stays visible
 		for (const type of ours) {
 			// Light and dark variants, both served by n8n.
 			expect(type.iconUrl).toEqual({ light: expect.stringContaining(`icons/${PACKAGE.name}/`), dark: expect.stringMatching(/(dingshang|payment)\.dark\.svg$/) });

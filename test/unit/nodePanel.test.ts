@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INodeType } from 'n8n-workflow';
 
-import { panelDescriptions, triggerActions, type PanelNode } from '../helpers/nodePanel';
+import { authChoiceField, panelDescriptions, triggerActions, type PanelNode } from '../helpers/nodePanel';
 
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; n8n: { nodes: string[] } };
@@ -48,6 +48,14 @@ describe("n8n's node panel shows each node's own description", () => {
 			if (node.hidden) continue;
 			expect(JSON.parse(readFileSync(codex, 'utf8')).node).toBe(`${PACKAGE.name}.${node.name}`);
 		}
+	});
+
+	it('shows every field in the node panel: none is taken for an authentication choice (the provider stays visible)', () => {
+		for (const node of nodes) expect([node.name, authChoiceField(node)]).toEqual([node.name, undefined]);
+		// The rule itself: credentials `show`n by the provider would hide it (as in 0.1).
+		const payment = nodes.find((n) => n.name === 'dingShangPayment') as PanelNode;
+		const asBefore = { ...payment, credentials: [{ name: 'weChatPayApi', displayOptions: { show: { provider: ['weChatPay'] } } }, { name: 'alipayApi', displayOptions: { show: { provider: ['alipay'] } } }] };
+		expect(authChoiceField(asBefore)).toBe('provider');
 	});
 
 	it('offers the Payment Notification Trigger as one panel action per provider', () => {
