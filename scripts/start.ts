@@ -35,6 +35,7 @@ import {
 	type PlatformCredential,
 } from './n8nLocal';
 import { installDevTool } from './installDev';
+import { SandboxEcho } from './sandboxEcho';
 
 const LOCAL_DIR = join(REPO_ROOT, '.n8n-local'); // git-ignored; N8N_USER_FOLDER
 const STATE_FILE = join(LOCAL_DIR, 'state.json'); // trigger token and API key, mode 0600
@@ -107,18 +108,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 	});
 }
 
-/** Sandbox lines follow the ready block; after the first few, the first steps are printed once more. */
+/** Sandbox lines after the ready block; the first steps again below the first 15 of them. */
 const REMIND_AFTER_LINES = 15;
-let remindAfter = 0;
-let remind = () => {};
-function echo(line: string): void {
-	console.log(line);
-	if (remindAfter > 0 && --remindAfter === 0) {
-		console.log('');
-		remind();
-		console.log('');
-	}
-}
+const sandboxEcho = new SandboxEcho((text) => console.log(text));
 
 async function main(): Promise<void> {
 	const n8nPort = envPort('N8N_PORT', 5678);
@@ -142,7 +134,6 @@ async function main(): Promise<void> {
 	let sandboxUrl: string | undefined;
 	let paymentsUrl: string | undefined;
 	let paymentCredentials: Parameters<typeof importPaymentCredentials>[1] | undefined;
-	let echoSandbox = false;
 	if (!credential) {
 		await assertPortFree(sandboxPort, 'SANDBOX_PORT');
 		const sandboxLog = createWriteStream(SANDBOX_LOG, { flags: 'a' });
@@ -151,7 +142,7 @@ async function main(): Promise<void> {
 			log: (line) => {
 				const stamped = `[sandbox ${new Date().toISOString()}] ${redactTokens(line)}`; // notify URLs carry the token
 				sandboxLog.write(`${stamped}\n`);
-				if (echoSandbox) echo(stamped);
+				sandboxEcho.line(stamped);
 			},
 		});
 		cleanups.push(async () => {
@@ -170,7 +161,7 @@ async function main(): Promise<void> {
 			log: (line) => {
 				const stamped = `[payments ${new Date().toISOString()}] ${line}`;
 				paymentsLog.write(`${stamped}\n`);
-				if (echoSandbox) echo(stamped);
+				sandboxEcho.line(stamped);
 			},
 		});
 		cleanups.push(async () => {
@@ -234,9 +225,7 @@ async function main(): Promise<void> {
 	// n8n lists workflows last-updated first: saved last, the first click is the first row.
 	if (apiReady && sandboxUrl) await client.touchWorkflow(WORKFLOW.tryIt).catch(() => undefined);
 	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, paymentsUrl, credential, notes);
-	if (sandboxUrl) remindAfter = REMIND_AFTER_LINES;
-	remind = () => console.log(firstSteps(n8n.url, !!sandboxUrl).join('\n'));
-	echoSandbox = true;
+	sandboxEcho.start(firstSteps(n8n.url, !!sandboxUrl), sandboxUrl ? REMIND_AFTER_LINES : 0);
 }
 
 /** The sign-in and the first click, in English and 中文 (printed in the ready block, and again below the first sandbox lines). */
