@@ -39,7 +39,7 @@ export interface RefundState {
 
 type Reply = { kind: 'answer'; status: number; body: IDataObject } | { kind: 'refused'; code: string; message: string; status?: number } | { kind: 'unknown'; why: string; sent: boolean };
 
-export type Ctx = Pick<IExecuteFunctions, 'helpers'> & { getNode(): INode };
+export type Ctx = { helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>; getNode(): INode };
 
 async function http(ctx: Ctx, options: IHttpRequestOptions): Promise<{ statusCode: number; headers: IDataObject; body: string } | { error: string; sent: boolean }> {
 	try {

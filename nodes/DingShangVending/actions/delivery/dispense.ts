@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { DispenseOutcome } from '../../../shared/protocol';
 import { DELIVERY_METHOD, deliveryTwins, explainOutcome, isMachineBusy, outcomeOfStatus, refundKeyFor, TIMEOUT_REASON } from '../../../shared/protocol';
-import type { DingShangCredentials } from '../../../shared/transport';
+import type { DingShangCredentials, RequestContext } from '../../../shared/transport';
 import { DingShangFailure, dingShangRead, trySend, tryRead } from '../../../shared/transport';
 
 export interface DispenseSettings {
@@ -22,7 +22,7 @@ interface OrderRecord {
 	quantity?: number;
 }
 
-export async function readOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, s: DispenseSettings) {
+export async function readOrder(ctx: RequestContext, creds: DingShangCredentials, s: DispenseSettings) {
 	const answer = await dingShangRead(ctx, creds, {
 		method: 'POST',
 		path: `/orders/${s.orderId}`,
@@ -36,7 +36,7 @@ type RecordRead = { ok: true; status: string } | { ok: false; failure: DingShang
 
 /** The record's status, read from its order; a failed read is returned, not thrown. */
 async function readRecordStatus(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	creds: DingShangCredentials,
 	s: DispenseSettings,
 	recordId: string,
@@ -53,7 +53,7 @@ async function readRecordStatus(
 }
 
 /** `readRecordStatus` that throws the failure. */
-async function recordStatusOrThrow(ctx: IExecuteFunctions, creds: DingShangCredentials, s: DispenseSettings, recordId: string): Promise<string> {
+async function recordStatusOrThrow(ctx: RequestContext, creds: DingShangCredentials, s: DispenseSettings, recordId: string): Promise<string> {
 	const read = await readRecordStatus(ctx, creds, s, recordId);
 	if (!read.ok) throw read.failure;
 	return read.status;
@@ -73,7 +73,7 @@ interface Sent {
  * still WAITING_PICKED_UP: a command is never repeated once the platform may have executed it.
  */
 async function sendDispense(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	creds: DingShangCredentials,
 	s: DispenseSettings,
 	recordId: string,
@@ -186,7 +186,7 @@ export const isFinal = (o: ReturnType<typeof outcomeOfStatus>): o is DispenseOut
 
 /** One look at the dispense: Get Delivery, or the order record when no delivery id is known. */
 async function checkOnce(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	creds: DingShangCredentials,
 	s: DispenseSettings,
 	recordId: string,
@@ -213,7 +213,7 @@ async function checkOnce(
 
 /** Dispenses one record and describes what happened, in the platform's words and ours. */
 export async function dispenseRecord(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	creds: DingShangCredentials,
 	s: DispenseSettings,
 	recordId: string,
@@ -226,7 +226,7 @@ export async function dispenseRecord(
 }
 
 async function describeDispense(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	creds: DingShangCredentials,
 	s: DispenseSettings,
 	recordId: string,

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ORDER_STATUS_OPTIONS } from '../../../shared/protocol';
-import type { DingShangCredentials } from '../../../shared/transport';
+import type { DingShangCredentials, RequestContext } from '../../../shared/transport';
 import { isRetryable, trySend, tryRead } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
 import { REQUEST_LANES, runItems } from '../runItems';
@@ -76,7 +76,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 }
 
 /** The order's platform status (SUCCESS, REFUND, …); a failed read throws, so nothing is sent. */
-async function readStatus(ctx: IExecuteFunctions, creds: DingShangCredentials, input: UpdateInput): Promise<string | undefined> {
+async function readStatus(ctx: RequestContext, creds: DingShangCredentials, input: UpdateInput): Promise<string | undefined> {
 	const order = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${input.orderId}`, signed: { machine_no: input.machineNo } });
 	if (!order.ok) throw order.failure;
 	// An absent status (protobuf JSON omits the enum's zero value, undocumented) counts as unknown: sent.
@@ -89,7 +89,7 @@ async function readStatus(ctx: IExecuteFunctions, creds: DingShangCredentials, i
  * execution on another worker paid it between our read and our update), the order is read back:
  * if it has the wanted status the work is done; a lost answer is otherwise sent once more.
  */
-export async function updateOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, input: UpdateInput): Promise<boolean> {
+export async function updateOrder(ctx: RequestContext, creds: DingShangCredentials, input: UpdateInput): Promise<boolean> {
 	const request = {
 		method: 'PUT' as const,
 		path: `/orders/${input.orderId}`,

@@ -1,0 +1,199 @@
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
+import { readAlipay, readWeChatPay } from '../shared/payments/credentials';
+import type { Provider } from '../shared/payments/errors';
+import type { Credentials } from '../shared/payments/refunds';
+import { getDingShangCredentials } from '../shared/transport';
+import { readHandled, writeHandled } from './handled';
+import { apiBaseUrl, getWorkflow, listWorkflows } from './n8nApi';
+import { parseSettings, SettingError, type WatchSettings } from './settings';
+import { type Report, Watcher } from './watch';
+
+export class DingShangUnfinishedPaymentsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingShang Unfinished Payments Trigger',
+		name: 'dingShangUnfinishedPaymentsTrigger',
+		icon: { light: 'file:dingshang.svg', dark: 'file:dingshang.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'Finish payments n8n left unfinished',
+		description: 'Finds payments whose workflow n8n stopped before the end (crash, restart, error) and finishes them: dispense late or refund, once',
+		defaults: { name: 'Unfinished Payments 未完成的付款' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Finished 已处理', 'Refund Due 待退款', 'Needs You 需人工'],
+		credentials: [
+			{ name: 'dingShangN8nApi', required: true },
+			{ name: 'dingShangApi', required: true },
+			// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
+			{ name: 'weChatPayApi', required: false, testedBy: 'weChatPayKeys' },
+			{ name: 'alipayApi', required: false, testedBy: 'alipayKeys' },
+		],
+		properties: [
+			{
+				displayName:
+					'Keep this workflow active. If n8n stops in the middle of a payment (crash, restart, a worker lost), this finishes it: dispense if the customer may still be at the machine, else refund — once. 如果 n8n 在处理付款时中断，此节点会自动补出货或退款（只一次）。',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Payment Workflow Names or IDs',
+				name: 'workflowIds',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getWorkflows' },
+				default: [],
+				required: true,
+				description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+				hint: 'Workflows that start from a payment (e.g. DingShang 1, 6, 7) · 处理付款的工作流',
+			},
+			{
+				displayName: 'Dispense Window (Minutes)',
+				name: 'dispenseWindowMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0.1, maxValue: 1440 },
+				default: 3,
+				description: 'How long after the payment the customer is likely still at the machine. Younger payments are dispensed late; older ones are refunded.',
+				hint: 'Minutes after payment: younger → dispense late, older → refund · 时限内补出货，超时退款',
+			},
+			{
+				displayName: 'Check Every (Seconds)',
+				name: 'checkEverySeconds',
+				type: 'number',
+				typeOptions: { minValue: 5, maxValue: 300 },
+				default: 15,
+				description: "How often n8n's executions are looked at. Keep it below QUEUE_WORKER_LOCK_DURATION (60 s by default) in queue mode.",
+				hint: 'Seconds between checks; below 60 (n8n queue lock time) · 检查间隔（秒）',
+			},
+			{
+				displayName: 'Look Back (Hours)',
+				name: 'lookBackHours',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 168 },
+				default: 24,
+				description: 'Executions that started longer ago are left alone',
+				hint: 'Hours: older executions are left alone · 只看最近多少小时的执行',
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: { weChatPayKeys, alipayKeys },
+		loadOptions: {
+			async getWorkflows(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const workflows = await listWorkflows(this, await apiBaseUrl(this));
+				return workflows
+					.sort((a, b) => a.name.localeCompare(b.name))
+					.map((w) => ({ name: `${w.name}${w.active ? '' : ' (inactive)'}`, value: w.id, description: `ID ${w.id}` }));
+			},
+		},
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const settings = readSettings(this);
+		const baseUrl = await apiBaseUrl(this);
+		await checkWorkflows(this, baseUrl, settings);
+		const creds = await getDingShangCredentials(this);
+		const accounts = await paymentAccounts(this);
+		const ownId = String(this.getWorkflow().id ?? '');
+		const watched = { ...settings, workflowIds: settings.workflowIds.filter((id) => id !== ownId) };
+		const editorUrl = baseUrl.replace(/\/api\/v1$/, '');
+		const lookBackMs = settings.lookBackHours * 3_600_000;
+		const staticData = this.getWorkflowStaticData('node');
+		const handled = readHandled(staticData.handled, Date.now() - lookBackMs);
+		const watcher = new Watcher({ ctx: this, baseUrl, editorUrl }, watched, (key) => handled.has(key));
+		const env = () => ({ ctx: this, creds, accounts, windowMinutes: settings.windowMinutes, now: Date.now() });
+		const log = (line: string) => this.logger.warn(`DingShang Unfinished Payments: ${line}`);
+
+		const report = (r: Report) => {
+			handled.set(r.key, Date.now());
+			// Saved by n8n with this emit: a report is never sent twice from this trigger.
+			staticData.handled = writeHandled(handled, Date.now() - lookBackMs);
+			this.emit(r.outputs.map((items) => items.map((json) => ({ json }))));
+		};
+
+		if (this.getMode() === 'manual') {
+			// "Test" only lists what is unfinished; nothing is dispensed or refunded from the editor.
+			const manualTriggerFunction = async () => {
+				const unfinished = await watcher.look(Date.now());
+				const items: IDataObject[] = [];
+				for (const execution of unfinished) {
+					const { payments, full } = await watcher.paymentsOf(execution);
+					items.push({ outcome: 'unfinished', execution_id: full.id, workflow_id: full.workflowId, execution_status: full.status, payments: payments as unknown as IDataObject[] });
+				}
+				if (items.length === 0) items.push({ outcome: 'nothing_unfinished', message: 'No unfinished payment in the chosen workflows.', messageZh: '所选工作流中没有未完成的付款。' });
+				this.emit([items.map((json) => ({ json })), [], []]);
+			};
+			return { manualTriggerFunction };
+		}
+
+		let stopped = false;
+		const loop = async () => {
+			await sleep(1000);
+			while (!stopped) {
+				try {
+					const unfinished = await watcher.look(Date.now());
+					if (!stopped) watcher.finishAll(unfinished, env, (r) => !stopped && report(r), log);
+				} catch (error) {
+					log((error as Error).message);
+				}
+				// In 1-s steps, so a deactivated workflow stops looking within a second.
+				for (let waited = 0; waited < settings.checkEverySeconds && !stopped; waited++) await sleep(1000);
+			}
+		};
+		void loop();
+		return {
+			closeFunction: async () => {
+				stopped = true;
+			},
+		};
+	}
+}
+
+function readSettings(ctx: ITriggerFunctions): WatchSettings {
+	try {
+		return parseSettings({
+			workflowIds: ctx.getNodeParameter('workflowIds', []),
+			windowMinutes: ctx.getNodeParameter('dispenseWindowMinutes', 3),
+			checkEverySeconds: ctx.getNodeParameter('checkEverySeconds', 15),
+			lookBackHours: ctx.getNodeParameter('lookBackHours', 24),
+		});
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error instanceof SettingError ? error.message : (error as Error).message);
+	}
+}
+
+/** Every chosen workflow must exist (a wrong API key fails here too, with its own message). */
+async function checkWorkflows(ctx: ITriggerFunctions, baseUrl: string, settings: WatchSettings): Promise<void> {
+	for (const id of settings.workflowIds) {
+		try {
+			await getWorkflow(ctx, baseUrl, id);
+		} catch (error) {
+			if ((error as { httpCode?: string }).httpCode === '404') {
+				throw new NodeOperationError(ctx.getNode(), `Invalid "Payment Workflow Names or IDs": this n8n has no workflow with ID "${id}"`);
+			}
+			throw error instanceof NodeApiError ? error : new NodeApiError(ctx.getNode(), { message: (error as Error).message });
+		}
+	}
+}
+
+/** The payment credentials that are set; a payment of a provider without one ends in "Refund Due". */
+async function paymentAccounts(ctx: ITriggerFunctions): Promise<Partial<Record<Provider, Credentials>>> {
+	const accounts: Partial<Record<Provider, Credentials>> = {};
+	const optional = async (type: string) => await ctx.getCredentials(type).catch(() => undefined);
+	const weChat = await optional('weChatPayApi');
+	if (weChat) accounts.weChatPay = { provider: 'weChatPay', creds: readWeChatPay(weChat) };
+	const alipay = await optional('alipayApi');
+	if (alipay) accounts.alipay = { provider: 'alipay', creds: readAlipay(alipay) };
+	return accounts;
+}

@@ -1,0 +1,104 @@
+import type { IDataObject, IHttpRequestOptions, INode, ITriggerFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** The few calls of n8n's public API (v1) the Unfinished Payments trigger makes, with its own credential. */
+
+export const N8N_API_CREDENTIAL = 'dingShangN8nApi';
+
+type Ctx = Pick<ITriggerFunctions, 'helpers' | 'getCredentials' | 'getNode'> | Pick<ILoadOptionsFunctions, 'helpers' | 'getCredentials' | 'getNode'>;
+
+/** Execution statuses as n8n's public API names them. */
+export type ExecutionStatus = 'new' | 'running' | 'crashed' | 'error' | 'success' | 'canceled' | 'waiting' | 'unknown';
+
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: ExecutionStatus;
+	startedAt: string;
+	stoppedAt?: string | null;
+	retrySuccessId?: string | null;
+	data?: IDataObject;
+}
+
+/** The credential's n8n address, ending in /api/v1 (the user may or may not have typed it). */
+export async function apiBaseUrl(ctx: Ctx): Promise<string> {
+	const raw = String((await ctx.getCredentials(N8N_API_CREDENTIAL)).baseUrl ?? '').trim();
+	if (!/^https?:\/\/[^\s/]+/i.test(raw)) {
+		throw new NodeOperationError(ctx.getNode(), `Invalid "n8n URL" in the n8n API credential: expected an address like http://localhost:5678, got "${raw}"`);
+	}
+	return `${raw.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`;
+}
+
+/** GET on the public API; a refused key or an unreachable n8n is an error that says which. */
+export async function apiGet(ctx: Ctx, baseUrl: string, path: string): Promise<IDataObject> {
+	const options: IHttpRequestOptions = { method: 'GET', url: `${baseUrl}${path}`, json: true, timeout: 30_000 };
+	try {
+		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx as never, N8N_API_CREDENTIAL, options)) as IDataObject;
+	} catch (error) {
+		throw explainApiError(ctx.getNode(), error, path);
+	}
+}
+
+const statusOf = (error: unknown): number | undefined => {
+	const e = error as { httpCode?: string; statusCode?: number; response?: { status?: number }; cause?: { status?: number } };
+	const code = Number(e?.httpCode ?? e?.statusCode ?? e?.response?.status ?? e?.cause?.status);
+	return Number.isFinite(code) && code > 0 ? code : undefined;
+};
+
+export function explainApiError(node: INode, error: unknown, path: string): NodeApiError {
+	const status = statusOf(error);
+	const message =
+		status === 401 || status === 403
+			? 'n8n refused the API key of the "n8n API" credential (HTTP ' + status + '): create a new key under Settings → n8n API. n8n 拒绝了 API 密钥，请在 设置 → n8n API 重新创建。'
+			: status === 404
+				? `n8n has no such item (${path.split('?')[0]}). n8n 找不到该项。`
+				: `Could not read n8n's API at ${path.split('?')[0]}: ${(error as Error)?.message ?? String(error)}. Check the "n8n URL" of the credential. 无法访问 n8n API，请检查凭证中的 n8n URL。`;
+	// Never the request options: they would carry the key header.
+	const apiError = new NodeApiError(node, { message: (error as Error)?.message ?? 'n8n API error' }, { message, httpCode: status ? String(status) : undefined });
+	apiError.message = message;
+	return apiError;
+}
+
+/** Executions of one workflow in one status, newest first, started after `startedAfter` (ISO); follows pages. */
+export async function listExecutions(
+	ctx: Ctx,
+	baseUrl: string,
+	workflowId: string,
+	status: ExecutionStatus,
+	opts: { startedAfter: string; includeData: boolean; maxPages?: number },
+): Promise<ExecutionSummary[]> {
+	const all: ExecutionSummary[] = [];
+	let cursor: string | undefined;
+	for (let page = 0; page < (opts.maxPages ?? 10); page++) {
+		const query = new URLSearchParams({ workflowId, status, includeData: String(opts.includeData), limit: opts.includeData ? '50' : '250', startedAfter: opts.startedAfter });
+		if (cursor) query.set('cursor', cursor);
+		const answer = await apiGet(ctx, baseUrl, `/executions?${query.toString()}`);
+		all.push(...((answer.data as unknown as ExecutionSummary[]) ?? []).map(normalise));
+		cursor = typeof answer.nextCursor === 'string' ? answer.nextCursor : undefined;
+		if (!cursor) break;
+	}
+	return all;
+}
+
+export async function getExecution(ctx: Ctx, baseUrl: string, id: string): Promise<ExecutionSummary> {
+	return normalise((await apiGet(ctx, baseUrl, `/executions/${encodeURIComponent(id)}?includeData=true`)) as unknown as ExecutionSummary);
+}
+
+const normalise = (e: ExecutionSummary): ExecutionSummary => ({ ...e, id: String(e.id), workflowId: String(e.workflowId) });
+
+export async function getWorkflow(ctx: Ctx, baseUrl: string, id: string): Promise<IDataObject> {
+	return await apiGet(ctx, baseUrl, `/workflows/${encodeURIComponent(id)}`);
+}
+
+/** Every workflow's id and name (for the "Payment Workflows" list). */
+export async function listWorkflows(ctx: Ctx, baseUrl: string): Promise<Array<{ id: string; name: string; active: boolean }>> {
+	const all: Array<{ id: string; name: string; active: boolean }> = [];
+	let cursor: string | undefined;
+	for (let page = 0; page < 20; page++) {
+		const answer = await apiGet(ctx, baseUrl, `/workflows?limit=250&excludePinnedData=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		for (const w of (answer.data as IDataObject[]) ?? []) all.push({ id: String(w.id), name: String(w.name), active: w.active === true });
+		cursor = typeof answer.nextCursor === 'string' ? answer.nextCursor : undefined;
+		if (!cursor) break;
+	}
+	return all;
+}

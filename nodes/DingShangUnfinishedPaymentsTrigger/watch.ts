@@ -1,0 +1,137 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { finishPayment, type FinishEnv, OUTPUT_OF } from './finishPayment';
+import { handledKey } from './handled';
+import { type ExecutionSummary, getExecution, listExecutions } from './n8nApi';
+import { type Payment, paymentsOfExecution, whatHappened } from './paymentOfExecution';
+import type { WatchSettings } from './settings';
+
+/**
+ * One look at the payment workflows' executions. Running ones are only remembered (their payment
+ * item): in queue mode n8n overwrites a stalled execution's data with an empty run, so the item
+ * must be read while it still exists — n8n keeps a killed worker's job for at least its lock time
+ * (QUEUE_WORKER_LOCK_DURATION, 60 s by default) first, longer than Check Every may be. Only what
+ * n8n itself ended unfinished (crashed, error) is finished; a running execution, however slow, is
+ * never touched.
+ */
+
+type ApiCtx = Parameters<typeof listExecutions>[0];
+
+export interface Report {
+	key: string;
+	/** Items per output: Finished, Refund Due, Needs You. */
+	outputs: [IDataObject[], IDataObject[], IDataObject[]];
+}
+
+const FINISHING_AT_ONCE = 8;
+
+export class Watcher {
+	/** Payments of executions seen new or running, by handledKey; forgotten after Look Back. */
+	private readonly captured = new Map<string, { payments: Payment[]; seenAt: number }>();
+	private readonly inFlight = new Set<string>();
+	/** Why an execution could not be finished yet (shown in the trigger's log, and in manual runs). */
+	readonly waiting = new Map<string, string>();
+
+	constructor(
+		private readonly api: { ctx: ApiCtx; baseUrl: string; editorUrl: string },
+		private readonly settings: WatchSettings,
+		private readonly isHandled: (key: string) => boolean,
+	) {}
+
+	get busy(): number {
+		return this.inFlight.size;
+	}
+
+	/** Remembers running payments; returns the executions n8n ended unfinished that are not handled yet. */
+	async look(now: number): Promise<ExecutionSummary[]> {
+		const startedAfter = new Date(now - this.settings.lookBackHours * 3_600_000).toISOString();
+		const unfinished: ExecutionSummary[] = [];
+		for (const workflowId of this.settings.workflowIds) {
+			for (const status of ['new', 'running'] as const) {
+				for (const execution of await listExecutions(this.api.ctx, this.api.baseUrl, workflowId, status, { startedAfter, includeData: true })) {
+					const key = handledKey(workflowId, execution.id);
+					if (this.captured.has(key)) continue;
+					const payments = paymentsOfExecution(execution.data, execution.startedAt);
+					if (payments.length > 0) this.captured.set(key, { payments, seenAt: now });
+				}
+			}
+			for (const status of ['error', 'crashed'] as const) {
+				for (const execution of await listExecutions(this.api.ctx, this.api.baseUrl, workflowId, status, { startedAfter, includeData: false })) {
+					const key = handledKey(workflowId, execution.id);
+					// A retry that succeeded finished it; n8n links it.
+					if (execution.retrySuccessId || this.isHandled(key) || this.inFlight.has(key)) continue;
+					unfinished.push(execution);
+				}
+			}
+		}
+		for (const [key, { seenAt }] of this.captured) if (seenAt < now - this.settings.lookBackHours * 3_600_000) this.captured.delete(key);
+		return unfinished.reverse(); // oldest first
+	}
+
+	/** The payments of one unfinished execution: from n8n's data, else as remembered while it ran. */
+	async paymentsOf(execution: ExecutionSummary): Promise<{ payments: Payment[]; full: ExecutionSummary }> {
+		const full = await getExecution(this.api.ctx, this.api.baseUrl, execution.id);
+		const stored = paymentsOfExecution(full.data, full.startedAt);
+		const remembered = this.captured.get(handledKey(execution.workflowId, execution.id))?.payments ?? [];
+		return { payments: stored.length > 0 ? stored : remembered, full };
+	}
+
+	/** Starts finishing each execution (at most FINISHING_AT_ONCE at a time); `report` gets each finished one. */
+	finishAll(executions: ExecutionSummary[], env: () => FinishEnv, report: (r: Report) => void, log: (line: string) => void): void {
+		for (const execution of executions) {
+			if (this.inFlight.size >= FINISHING_AT_ONCE) break;
+			const key = handledKey(execution.workflowId, execution.id);
+			this.inFlight.add(key);
+			void this.finishOne(execution, env)
+				.then((r) => {
+					if (r) {
+						this.waiting.delete(key);
+						report(r);
+					}
+				})
+				.catch((error: Error) => {
+					this.waiting.set(key, error.message);
+					log(`execution ${execution.id}: ${error.message}`);
+				})
+				.finally(() => this.inFlight.delete(key));
+		}
+	}
+
+	/** Finishes every payment of one execution; undefined when one of them must be looked at again later. */
+	private async finishOne(execution: ExecutionSummary, env: () => FinishEnv): Promise<Report | undefined> {
+		const key = handledKey(execution.workflowId, execution.id);
+		const { payments, full } = await this.paymentsOf(execution);
+		const context = this.context(full);
+		const outputs: Report['outputs'] = [[], [], []];
+		if (payments.length === 0) {
+			outputs[2].push({
+				outcome: 'needs_person',
+				message: `Left for you: n8n kept no payment of execution ${execution.id} (its data was lost before it could be read). Check this payment at your provider.`,
+				messageZh: `需要您处理：n8n 未保留执行 ${execution.id} 的付款数据，请到支付平台核对这笔付款。`,
+				...context,
+			});
+			return { key, outputs };
+		}
+		for (const payment of payments) {
+			const finish = await finishPayment(env(), payment);
+			if ('later' in finish) {
+				this.waiting.set(key, finish.later);
+				return undefined;
+			}
+			outputs[OUTPUT_OF[finish.outcome]].push({ ...finish.item, ...context });
+		}
+		return { key, outputs };
+	}
+
+	private context(execution: ExecutionSummary): IDataObject {
+		const happened = whatHappened(execution.status, execution.data);
+		return {
+			what_happened: happened.en,
+			what_happenedZh: happened.zh,
+			execution_id: execution.id,
+			execution_status: execution.status,
+			workflow_id: execution.workflowId,
+			execution_url: `${this.api.editorUrl}/workflow/${execution.workflowId}/executions/${execution.id}`,
+		};
+	}
+}
