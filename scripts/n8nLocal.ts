@@ -64,7 +64,10 @@ export const WORKFLOW = {
 	weChatPay: 'dsExampleWxPay01',
 	alipay: 'dsExampleAlipay1',
 	askShop: 'dsExampleAskShop',
+	unfinished: 'dsExampleUnfin01',
 } as const;
+/** The n8n API credential of workflow 9 (Unfinished Payments): this instance's URL and API key. */
+export const N8N_API_CREDENTIAL_ID = 'n8nApiLocal01';
 /** Webhook ids of the Payment Notification Triggers in examples 6 (WeChat Pay) and 7 (Alipay). */
 export const PAYMENT_WEBHOOK_ID = { weChatPay: '8f3c2a6e-1b4d-4e7a-9c5f-2d6e8a0b1c31', alipay: '5a7d9e2b-3c4f-4b8a-8d1e-6f0a2c4e6b72' } as const;
 export const PAYMENT_CREDENTIAL_ID = { weChatPay: 'wechatpayLocal01', alipay: 'alipayLocal01' } as const;
@@ -334,6 +337,11 @@ export async function importPaymentCredentials(s: N8nSettings, creds: { weChatPa
 		{ id: PAYMENT_CREDENTIAL_ID.weChatPay, name: `WeChat Pay (${label})`, type: 'weChatPayApi', data: creds.weChatPay },
 		{ id: PAYMENT_CREDENTIAL_ID.alipay, name: `Alipay (${label})`, type: 'alipayApi', data: creds.alipay },
 	]);
+}
+
+/** Creates or overwrites workflow 9's `dingShangN8nApi` credential: this n8n's URL and an API key of its owner. */
+export async function importN8nApiCredential(s: N8nSettings, apiKey: string): Promise<void> {
+	await importCredentials(s, [{ id: N8N_API_CREDENTIAL_ID, name: 'This n8n (local)', type: 'dingShangN8nApi', data: { baseUrl: n8nUrl(s.port), apiKey } }]);
 }
 
 export interface ExampleVars {

@@ -23,6 +23,7 @@ import {
 	freePort,
 	importCredential,
 	importExamples,
+	importN8nApiCredential,
 	importPaymentCredentials,
 	updateExamples,
 	installPackage,
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
 		writeState(state);
 		apiReady = true;
 	}
-	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1, 2 and 4–7 in the editor yourself.');
+	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1, 2, 4–7 and 9 in the editor yourself.');
 	if (apiReady) {
 		notes.push(...(await updateExamples(client, { n8n: n8nUrl(n8nPort), sandbox: sandboxUrl, payments: paymentsUrl })));
 		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
@@ -212,7 +213,9 @@ async function main(): Promise<void> {
 			for (const id of [WORKFLOW.refund, WORKFLOW.weChatPay, WORKFLOW.alipay]) cleared = (await client.clearStaticData(id)) || cleared;
 			if (cleared) step('cleared the triggers\' deduplication memory of the previous sandbox run');
 		}
-		const sandboxOnly = sandboxUrl ? [WORKFLOW.alerts, WORKFLOW.weChatPay, WORKFLOW.alipay] : [];
+		// Workflow 9 reads this n8n's executions with the owner's API key (its own credential).
+		if (state.apiKey) await importN8nApiCredential(settings, state.apiKey);
+		const sandboxOnly = sandboxUrl ? [WORKFLOW.alerts, WORKFLOW.weChatPay, WORKFLOW.alipay, WORKFLOW.unfinished] : [];
 		for (const id of [WORKFLOW.paid, WORKFLOW.refund, WORKFLOW.pickup, ...sandboxOnly]) {
 			try {
 				await client.activateWorkflow(id);
@@ -263,7 +266,7 @@ function printReadyBlock(
 		out.push(
 			`  Sandbox     ${sandboxUrl}   state: ${sandboxUrl}/__sandbox/state`,
 			`  Payments    ${paymentsUrl}   WeChat Pay + Alipay sandboxes, state: ${paymentsUrl}/__payments/state`,
-			`  Credential  "${credential.name}", WeChat Pay and Alipay (sandbox) saved; workflows 1, 2, 4–7 are active`,
+			`  Credential  "${credential.name}", WeChat Pay and Alipay (sandbox) saved; workflows 1, 2, 4–7 and 9 are active`,
 			'',
 			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 			'  Make the next dispense fail (product stuck), run workflow 3 again, watch workflow 2 refund:',
@@ -276,6 +279,8 @@ function printReadyBlock(
 			'  WeChat Pay / Alipay (workflows 6, 7): open one and run its "Try it" branch — an order is created and',
 			'  paid in the provider sandbox, which notifies the workflow; make machine 10000001 fail first to see',
 			`  the provider refund:  curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000001"}'`,
+			'  n8n stopped mid-payment? Workflow 9 (active) finishes it within a minute: dispensed late inside',
+			'  3 min of the payment, else refunded — see its executions (n8n 中断的付款由工作流 9 自动补出货或退款).',
 			'  Ask your shop (workflow 8, AI agent): add a chat-model credential to its "Chat model" node,',
 			'  then "Open chat" and ask "Which machines are offline?" (问问你的店：添加聊天模型凭证后打开聊天).',
 		);

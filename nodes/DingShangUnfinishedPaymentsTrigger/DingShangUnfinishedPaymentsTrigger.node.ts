@@ -15,7 +15,7 @@ import type { Provider } from '../shared/payments/errors';
 import type { Credentials } from '../shared/payments/refunds';
 import { getDingShangCredentials } from '../shared/transport';
 import { readHandled, writeHandled } from './handled';
-import { apiBaseUrl, getWorkflow, listWorkflows } from './n8nApi';
+import { getWorkflow, listWorkflows, type N8nApi, readN8nApi } from './n8nApi';
 import { parseSettings, SettingError, type WatchSettings } from './settings';
 import { type Report, Watcher } from './watch';
 
@@ -91,7 +91,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 		credentialTest: { weChatPayKeys, alipayKeys },
 		loadOptions: {
 			async getWorkflows(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const workflows = await listWorkflows(this, await apiBaseUrl(this));
+				const workflows = await listWorkflows(this, await readN8nApi(this));
 				return workflows
 					.sort((a, b) => a.name.localeCompare(b.name))
 					.map((w) => ({ name: `${w.name}${w.active ? '' : ' (inactive)'}`, value: w.id, description: `ID ${w.id}` }));
@@ -101,17 +101,17 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const settings = readSettings(this);
-		const baseUrl = await apiBaseUrl(this);
-		await checkWorkflows(this, baseUrl, settings);
+		const n8n = await readN8nApi(this);
+		await checkWorkflows(this, n8n, settings);
 		const creds = await getDingShangCredentials(this);
 		const accounts = await paymentAccounts(this);
 		const ownId = String(this.getWorkflow().id ?? '');
 		const watched = { ...settings, workflowIds: settings.workflowIds.filter((id) => id !== ownId) };
-		const editorUrl = baseUrl.replace(/\/api\/v1$/, '');
+		const editorUrl = n8n.baseUrl.replace(/\/api\/v1$/, '');
 		const lookBackMs = settings.lookBackHours * 3_600_000;
 		const staticData = this.getWorkflowStaticData('node');
 		const handled = readHandled(staticData.handled, Date.now() - lookBackMs);
-		const watcher = new Watcher({ ctx: this, baseUrl, editorUrl }, watched, (key) => handled.has(key));
+		const watcher = new Watcher({ ctx: this, n8n, editorUrl }, watched, (key) => handled.has(key));
 		const env = () => ({ ctx: this, creds, accounts, windowMinutes: settings.windowMinutes, now: Date.now() });
 		const log = (line: string) => this.logger.warn(`DingShang Unfinished Payments: ${line}`);
 
@@ -174,10 +174,10 @@ function readSettings(ctx: ITriggerFunctions): WatchSettings {
 }
 
 /** Every chosen workflow must exist (a wrong API key fails here too, with its own message). */
-async function checkWorkflows(ctx: ITriggerFunctions, baseUrl: string, settings: WatchSettings): Promise<void> {
+async function checkWorkflows(ctx: ITriggerFunctions, n8n: N8nApi, settings: WatchSettings): Promise<void> {
 	for (const id of settings.workflowIds) {
 		try {
-			await getWorkflow(ctx, baseUrl, id);
+			await getWorkflow(ctx, n8n, id);
 		} catch (error) {
 			if ((error as { httpCode?: string }).httpCode === '404') {
 				throw new NodeOperationError(ctx.getNode(), `Invalid "Payment Workflow Names or IDs": this n8n has no workflow with ID "${id}"`);

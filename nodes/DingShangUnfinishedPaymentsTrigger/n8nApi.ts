@@ -20,20 +20,32 @@ export interface ExecutionSummary {
 	data?: IDataObject;
 }
 
-/** The credential's n8n address, ending in /api/v1 (the user may or may not have typed it). */
-export async function apiBaseUrl(ctx: Ctx): Promise<string> {
-	const raw = String((await ctx.getCredentials(N8N_API_CREDENTIAL)).baseUrl ?? '').trim();
+/** Where this n8n's API is (ending in /api/v1) and its key. */
+export interface N8nApi {
+	baseUrl: string;
+	apiKey: string;
+}
+
+/**
+ * Read once, when the trigger starts: n8n 2.x resolves credentials only inside the activation
+ * (later, from the trigger's own timer, `httpRequestWithAuthentication` fails: "No bridge acquired").
+ */
+export async function readN8nApi(ctx: Ctx): Promise<N8nApi> {
+	const creds = await ctx.getCredentials(N8N_API_CREDENTIAL);
+	const raw = String(creds.baseUrl ?? '').trim();
 	if (!/^https?:\/\/[^\s/]+/i.test(raw)) {
 		throw new NodeOperationError(ctx.getNode(), `Invalid "n8n URL" in the n8n API credential: expected an address like http://localhost:5678, got "${raw}"`);
 	}
-	return `${raw.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`;
+	const apiKey = String(creds.apiKey ?? '').trim();
+	if (apiKey === '') throw new NodeOperationError(ctx.getNode(), 'Invalid "API Key" in the n8n API credential: it is empty (Settings → n8n API → Create an API key)');
+	return { baseUrl: `${raw.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`, apiKey };
 }
 
-/** GET on the public API; a refused key or an unreachable n8n is an error that says which. */
-export async function apiGet(ctx: Ctx, baseUrl: string, path: string): Promise<IDataObject> {
-	const options: IHttpRequestOptions = { method: 'GET', url: `${baseUrl}${path}`, json: true, timeout: 30_000 };
+/** GET on the public API; a refused key or an unreachable n8n is an error that says which (never the key). */
+export async function apiGet(ctx: Ctx, api: N8nApi, path: string): Promise<IDataObject> {
+	const options: IHttpRequestOptions = { method: 'GET', url: `${api.baseUrl}${path}`, headers: { 'X-N8N-API-KEY': api.apiKey }, json: true, timeout: 30_000 };
 	try {
-		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx as never, N8N_API_CREDENTIAL, options)) as IDataObject;
+		return (await ctx.helpers.httpRequest(options)) as IDataObject;
 	} catch (error) {
 		throw explainApiError(ctx.getNode(), error, path);
 	}
@@ -62,7 +74,7 @@ export function explainApiError(node: INode, error: unknown, path: string): Node
 /** Executions of one workflow in one status, newest first, started after `startedAfter` (ISO); follows pages. */
 export async function listExecutions(
 	ctx: Ctx,
-	baseUrl: string,
+	api: N8nApi,
 	workflowId: string,
 	status: ExecutionStatus,
 	opts: { startedAfter: string; includeData: boolean; maxPages?: number },
@@ -72,7 +84,7 @@ export async function listExecutions(
 	for (let page = 0; page < (opts.maxPages ?? 10); page++) {
 		const query = new URLSearchParams({ workflowId, status, includeData: String(opts.includeData), limit: opts.includeData ? '50' : '250', startedAfter: opts.startedAfter });
 		if (cursor) query.set('cursor', cursor);
-		const answer = await apiGet(ctx, baseUrl, `/executions?${query.toString()}`);
+		const answer = await apiGet(ctx, api, `/executions?${query.toString()}`);
 		all.push(...((answer.data as unknown as ExecutionSummary[]) ?? []).map(normalise));
 		cursor = typeof answer.nextCursor === 'string' ? answer.nextCursor : undefined;
 		if (!cursor) break;
@@ -80,22 +92,22 @@ export async function listExecutions(
 	return all;
 }
 
-export async function getExecution(ctx: Ctx, baseUrl: string, id: string): Promise<ExecutionSummary> {
-	return normalise((await apiGet(ctx, baseUrl, `/executions/${encodeURIComponent(id)}?includeData=true`)) as unknown as ExecutionSummary);
+export async function getExecution(ctx: Ctx, api: N8nApi, id: string): Promise<ExecutionSummary> {
+	return normalise((await apiGet(ctx, api, `/executions/${encodeURIComponent(id)}?includeData=true`)) as unknown as ExecutionSummary);
 }
 
 const normalise = (e: ExecutionSummary): ExecutionSummary => ({ ...e, id: String(e.id), workflowId: String(e.workflowId) });
 
-export async function getWorkflow(ctx: Ctx, baseUrl: string, id: string): Promise<IDataObject> {
-	return await apiGet(ctx, baseUrl, `/workflows/${encodeURIComponent(id)}`);
+export async function getWorkflow(ctx: Ctx, api: N8nApi, id: string): Promise<IDataObject> {
+	return await apiGet(ctx, api, `/workflows/${encodeURIComponent(id)}`);
 }
 
 /** Every workflow's id and name (for the "Payment Workflows" list). */
-export async function listWorkflows(ctx: Ctx, baseUrl: string): Promise<Array<{ id: string; name: string; active: boolean }>> {
+export async function listWorkflows(ctx: Ctx, api: N8nApi): Promise<Array<{ id: string; name: string; active: boolean }>> {
 	const all: Array<{ id: string; name: string; active: boolean }> = [];
 	let cursor: string | undefined;
 	for (let page = 0; page < 20; page++) {
-		const answer = await apiGet(ctx, baseUrl, `/workflows?limit=250&excludePinnedData=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		const answer = await apiGet(ctx, api, `/workflows?limit=250&excludePinnedData=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
 		for (const w of (answer.data as IDataObject[]) ?? []) all.push({ id: String(w.id), name: String(w.name), active: w.active === true });
 		cursor = typeof answer.nextCursor === 'string' ? answer.nextCursor : undefined;
 		if (!cursor) break;

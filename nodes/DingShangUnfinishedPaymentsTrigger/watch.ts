@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { finishPayment, type FinishEnv, OUTPUT_OF } from './finishPayment';
 import { handledKey } from './handled';
-import { type ExecutionSummary, getExecution, listExecutions } from './n8nApi';
+import { type ExecutionSummary, getExecution, listExecutions, type N8nApi } from './n8nApi';
 import { type Payment, paymentsOfExecution, whatHappened } from './paymentOfExecution';
 import type { WatchSettings } from './settings';
 
@@ -33,7 +33,7 @@ export class Watcher {
 	readonly waiting = new Map<string, string>();
 
 	constructor(
-		private readonly api: { ctx: ApiCtx; baseUrl: string; editorUrl: string },
+		private readonly api: { ctx: ApiCtx; n8n: N8nApi; editorUrl: string },
 		private readonly settings: WatchSettings,
 		private readonly isHandled: (key: string) => boolean,
 	) {}
@@ -48,7 +48,7 @@ export class Watcher {
 		const unfinished: ExecutionSummary[] = [];
 		for (const workflowId of this.settings.workflowIds) {
 			for (const status of ['new', 'running'] as const) {
-				for (const execution of await listExecutions(this.api.ctx, this.api.baseUrl, workflowId, status, { startedAfter, includeData: true })) {
+				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter, includeData: true })) {
 					const key = handledKey(workflowId, execution.id);
 					if (this.captured.has(key)) continue;
 					const payments = paymentsOfExecution(execution.data, execution.startedAt);
@@ -56,7 +56,7 @@ export class Watcher {
 				}
 			}
 			for (const status of ['error', 'crashed'] as const) {
-				for (const execution of await listExecutions(this.api.ctx, this.api.baseUrl, workflowId, status, { startedAfter, includeData: false })) {
+				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter, includeData: false })) {
 					const key = handledKey(workflowId, execution.id);
 					// A retry that succeeded finished it; n8n links it.
 					if (execution.retrySuccessId || this.isHandled(key) || this.inFlight.has(key)) continue;
@@ -70,7 +70,7 @@ export class Watcher {
 
 	/** The payments of one unfinished execution: from n8n's data, else as remembered while it ran. */
 	async paymentsOf(execution: ExecutionSummary): Promise<{ payments: Payment[]; full: ExecutionSummary }> {
-		const full = await getExecution(this.api.ctx, this.api.baseUrl, execution.id);
+		const full = await getExecution(this.api.ctx, this.api.n8n, execution.id);
 		const stored = paymentsOfExecution(full.data, full.startedAt);
 		const remembered = this.captured.get(handledKey(execution.workflowId, execution.id))?.payments ?? [];
 		return { payments: stored.length > 0 ? stored : remembered, full };

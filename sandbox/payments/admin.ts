@@ -35,7 +35,7 @@ export interface AdminContext {
 	notifier: Notifier;
 	reset: () => void;
 	/** Refund calls still to process whose answer is then lost (connection dropped): the client's outcome is unknown. */
-	faults: { loseRefundAnswers: number };
+	faults: { loseRefundAnswers: number; slowRefunds: { count: number; ms: number } };
 }
 
 /** A bad admin request (400, or `status`). */
@@ -149,13 +149,21 @@ export async function handleAdmin(ctx: AdminContext, method: string, path: strin
 			if (!payment) throw new PaymentInputError('no such payment', 404);
 			return { status: 200, json: await ctx.notifier.push(payment) };
 		}
-		if (route === 'GET /__payments/state') return { status: 200, json: stateView(ctx.ledger) };
+		if (route === 'GET /__payments/state') return { status: 200, json: { ...stateView(ctx.ledger), faults: ctx.faults } };
 		if (route === 'POST /__payments/refund-status') return { status: 200, json: setRefundStatus(ctx.ledger, input) };
 		if (route === 'POST /__payments/lose-refund-answers') {
 			const count = Number(input.count ?? 1);
 			if (!Number.isInteger(count) || count < 0 || count > 100) throw new PaymentInputError('count must be a whole number 0–100');
 			ctx.faults.loseRefundAnswers = count;
 			return { status: 200, json: { loseRefundAnswers: count } };
+		}
+		if (route === 'POST /__payments/slow-refunds') {
+			const count = Number(input.count ?? 1);
+			const ms = Number(input.ms ?? 5000);
+			if (!Number.isInteger(count) || count < 0 || count > 100) throw new PaymentInputError('count must be a whole number 0–100');
+			if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new PaymentInputError('ms must be a whole number 0–600000');
+			ctx.faults.slowRefunds = { count, ms };
+			return { status: 200, json: { slowRefunds: ctx.faults.slowRefunds } };
 		}
 		if (route === 'POST /__payments/reset') {
 			ctx.reset();

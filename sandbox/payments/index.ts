@@ -74,11 +74,12 @@ export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Pro
 	const keys = loadKeys(opts.keys);
 	const ledger = new Ledger();
 	const notifier = new Notifier(keys, log);
-	const faults = { loseRefundAnswers: 0 };
+	const faults = { loseRefundAnswers: 0, slowRefunds: { count: 0, ms: 0 } };
 	const reset = (): void => {
 		ledger.reset();
 		notifier.reset();
 		faults.loseRefundAnswers = 0;
+		faults.slowRefunds = { count: 0, ms: 0 };
 		log('payments reset');
 	};
 	const ctx = { keys, ledger, notifier, reset, log, faults };

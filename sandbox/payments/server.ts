@@ -56,6 +56,14 @@ function loseAnswer(ctx: ServerContext, res: ServerResponse): boolean {
 	return true;
 }
 
+/** With the fault armed, a refund request is held before it is processed — processed even if the caller is gone by then. */
+async function holdRefund(ctx: ServerContext): Promise<void> {
+	const slow = ctx.faults.slowRefunds;
+	if (slow.count <= 0) return;
+	slow.count--;
+	await new Promise((done) => setTimeout(done, slow.ms));
+}
+
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const started = performance.now();
 	const method = (req.method ?? 'GET').toUpperCase();
@@ -78,6 +86,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 	}
 	if (path === '/gateway.do' && (method === 'POST' || method === 'GET')) {
 		const params = alipayParams(url, req, body);
+		if (params.method === ALIPAY_REFUND_METHOD) await holdRefund(ctx);
 		const answer = handleAlipay(ctx, params);
 		if (params.method === ALIPAY_REFUND_METHOD && loseAnswer(ctx, res)) return logLine(0, 'answer lost (fault)', ` ${params.method}`);
 		send(res, 200, answer.text, { 'Content-Type': 'application/json;charset=utf-8' });
@@ -85,6 +94,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 		return;
 	}
 	if (path.startsWith('/v3/')) {
+		if (method === 'POST' && path === WECHAT_REFUNDS_PATH) await holdRefund(ctx);
 		const answer = handleWeChat(ctx, { method, url, headers: req.headers, body });
 		if (method === 'POST' && path === WECHAT_REFUNDS_PATH && loseAnswer(ctx, res)) return logLine(0, 'answer lost (fault)');
 		const text = JSON.stringify(answer.body);
