@@ -68,6 +68,17 @@ export interface QueueStackOptions {
 
 const WORKER_CONCURRENCY = 10;
 
+/**
+ * Queue settings for the crash tests and the crash bench: a dead worker's job is noticed in
+ * seconds (n8n: lock 60 s, stalled check 30 s), and queue recovery runs every minute (n8n: 180).
+ */
+export const SHORT_QUEUE_LOCKS_ENV: Record<string, string> = {
+	QUEUE_WORKER_LOCK_DURATION: '10000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
+	QUEUE_WORKER_STALLED_INTERVAL: '5000',
+	N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: '1',
+};
+
 /** The newest PostgreSQL server's bin dir (Debian: /usr/lib/postgresql/<major>/bin), if any. */
 function postgresBin(): string | undefined {
 	const root = '/usr/lib/postgresql';

@@ -27,7 +27,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Finish payments n8n left unfinished',
-		description: 'Finds payments whose workflow n8n stopped before the end (crash, restart, error) and finishes them: dispense late or refund, once',
+		description: 'Starts the workflow when a payment that n8n left unfinished (crash, restart, error) was finished: dispensed late or refunded, once',
 		defaults: { name: 'Unfinished Payments 未完成的付款' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],

@@ -15,6 +15,9 @@
  *      callbacks: executions finished per second (triggerLoad.ts). Target ≥ 0.95.
  *   7. Queue mode, 2 workers, 1,000 payments over 100 machines ÷ the ideal schedule (queueLoad.ts).
  *      Target ≤ 1.2, 0 double dispenses.
+ *   9. Queue mode, 100 WeChat Pay payments on 20 machines, 10 workers SIGKILLed at random moments:
+ *      payment → dispensed once / refunded once, p50/p95, and how many never ended (crashLoad.ts).
+ *      Target 0 unresolved, 0 done twice.
  *   8. Peak RSS of n8n's processes, Update Order × 500 and × 5,000, ours ÷ DIY (rss.ts).
  *   Diagnostic only: Update Order × 2,000 in n8n-core's engine (worker.ts) against a raw keep-alive
  *   `http` loop — the machine's limit, not a target — with the engine worker's peak RSS.
@@ -22,7 +25,7 @@
  * Every engine run is a fresh child process (worker.ts), every real-n8n run a fresh `n8n execute`
  * or n8n of its own; rounds interleave the variants, every loop and server is bounded and closed;
  * a watchdog ends an overrun. BENCH_ROUNDS (default 5); BENCH_REAL=0, BENCH_LATENCY=0,
- * BENCH_LEGACY=0, BENCH_SERIAL=0, BENCH_TRIGGER=0, BENCH_QUEUE=0, BENCH_RSS=0, BENCH_DIAG=0 skip a
+ * BENCH_LEGACY=0, BENCH_SERIAL=0, BENCH_TRIGGER=0, BENCH_QUEUE=0, BENCH_CRASH=0, BENCH_RSS=0, BENCH_DIAG=0 skip a
  * part; BENCH_CALLBACKS (default 600) sets the trigger load, BENCH_QUEUE_SCALE (default 15) the
  * queue scenario's time scale, BENCH_CPU_PROF=<dir> profiles each engine run.
  */
@@ -49,6 +52,7 @@ import { median, pool } from './measure';
 import { measureRealN8n, ITEMS as REAL_ITEMS, GET_ORDERS } from './realN8n';
 import { measureTriggers, type TriggerRound } from './triggerLoad';
 import { measureQueue } from './queueLoad';
+import { measureCrashes, type CrashResult } from './crashLoad';
 import { measureRss } from './rss';
 import { measureLatency, report as latencyReport, type LatencyResult, type Percentiles } from './latency';
 
@@ -443,6 +447,23 @@ async function main(): Promise<number> {
 			);
 		}
 
+		// 9: queue mode, workers killed mid-payment; the Unfinished Payments trigger finishes them
+		let crash: CrashResult | undefined;
+		if (process.env.BENCH_CRASH !== '0') {
+			crash = await measureCrashes({ payments: 100, machines: 20, kills: 10, log: (line) => process.stdout.write(`  ${line}\n`) });
+			rows.push({
+				name: `9. Queue mode, ${crash.payments} payments / ${crash.machines} machines, ${crash.kills} workers SIGKILLed: payment → end`,
+				ours: crash.resolveSeconds,
+				base: [],
+				unit: 's',
+				ratio: crash.unresolved,
+				target: '0 unresolved, 0 twice',
+				pass: crash.unresolved === 0 && crash.doubles === 0,
+				text: { ours: `p50 ${crash.p50.toFixed(1)} s · p95 ${crash.p95.toFixed(1)} s`, base: `${crash.dispensed} dispensed · ${crash.refunded} refunded`, ratio: `${crash.unresolved} unresolved, ${crash.doubles} twice` },
+			});
+			notes.push(...crash.notes.map((note) => `crashes: ${note}`));
+		}
+
 		for (const name of OPEN) rows.push({ name, ours: [], base: [], unit: '', ratio: NaN, target: '', pass: false, open: true });
 		const measured = rows.filter((r) => !r.open);
 		console.log('');
@@ -452,7 +473,7 @@ async function main(): Promise<number> {
 		console.log(`  · ${((Date.now() - started) / 1000).toFixed(0)} s in all; ${measured.filter((r) => !r.pass).length} target(s) missed, ${OPEN.length} scenario(s) not measured yet`);
 		const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'nan');
 		console.log(
-			`bench: node_vs_http=${f(nodeVsHttp)} diy_vs_node=${f(diyVsNode)} pay_to_dispense_vs_diy=${f(payRatio)} refund_vs_diy=${f(refundRatio)} dispense_vs_ideal=${f(dispenseRatio)} trigger_vs_webhook=${f(triggerRatio)} queue_vs_ideal=${f(queueRatio)} rss_node_vs_diy=${f(rssRatio)}`,
+			`bench: node_vs_http=${f(nodeVsHttp)} diy_vs_node=${f(diyVsNode)} pay_to_dispense_vs_diy=${f(payRatio)} refund_vs_diy=${f(refundRatio)} dispense_vs_ideal=${f(dispenseRatio)} trigger_vs_webhook=${f(triggerRatio)} queue_vs_ideal=${f(queueRatio)} rss_node_vs_diy=${f(rssRatio)} unresolved=${crash ? crash.unresolved : 'nan'} resolve_p95_s=${crash ? crash.p95.toFixed(1) : 'nan'}`,
 		);
 		return measured.every((r) => r.pass) ? 0 : 1;
 	} finally {

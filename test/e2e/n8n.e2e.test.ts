@@ -168,13 +168,13 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		const nodes = JSON.parse((await client.get('/types/nodes.json')).body) as Json[];
 		const ours = nodes.filter((type) => type.name.startsWith(`${PACKAGE.name}.`));
 		// usableAsTool: n8n adds the AI-agent tool variant of each action node itself.
-		const names = ['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangPaymentTool', 'dingShangPaymentTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool', 'dingShangVendingTrigger'];
+		const names = ['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangPaymentTool', 'dingShangPaymentTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool', 'dingShangVendingTrigger'];
 		expect(ours.map((type) => type.name).sort()).toEqual(names.map((name) => `${PACKAGE.name}.${name}`));
 		// The 0.1 trigger names still load (saved workflows keep running) but are hidden from the panel.
 		expect(ours.filter((type) => type.hidden).map((type) => type.name).sort()).toEqual([`${PACKAGE.name}.dingShangPaymentTrigger`, `${PACKAGE.name}.dingShangVendingTrigger`]);
 		// The panel as the editor builds it from these types: each node with its own description.
 		const shown = panelDescriptions(ours.filter((type) => !type.name.endsWith('Tool')));
-		expect(Object.keys(shown).sort()).toEqual(['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger'].map((name) => `${PACKAGE.name}.${name}`));
+		expect(Object.keys(shown).sort()).toEqual(['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger'].map((name) => `${PACKAGE.name}.${name}`));
 		for (const [name, description] of Object.entries(shown)) {
 			expect(`${name}: ${description}`).toMatch(name.endsWith('Trigger') ? /: Starts the workflow when/ : /: (?!Starts the workflow)/);
 		}

@@ -20,8 +20,8 @@ describe("n8n's node panel shows each node's own description", () => {
 	const nodes = loadNodes();
 	const shown = panelDescriptions(nodes);
 
-	it('lists the five nodes, each once, under its own name', () => {
-		expect(Object.keys(shown).sort()).toEqual(['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger']);
+	it('lists the six nodes, each once, under its own name', () => {
+		expect(Object.keys(shown).sort()).toEqual(['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger']);
 	});
 
 	it('describes no action node as a trigger, and every trigger as one', () => {
