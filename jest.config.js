@@ -7,7 +7,7 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],
 	},
 	// ESM-only p-retry (required by n8n-core's @langchain/core) → CommonJS stub, wherever npm puts it.
-	moduleNameMapper: { '^p-retry$': '<rootDir>/test/helpers/pRetryStub.ts' },
+	moduleNameMapper: { '^p-retry$': '<rootDir>/test/helpers/n8n/pRetryStub.ts' },
 	testTimeout: 60000,
 	maxWorkers: 2,
 };

@@ -3,6 +3,13 @@ import type { AddressInfo, Socket } from 'net';
 
 /** The HTTP plumbing both sandboxes (DingShang's and the payment providers') share. */
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Both admin APIs (/__sandbox, /__payments) answer only clients on this machine. */
+export function isLoopback(address: string | undefined): boolean {
+	return address !== undefined && (LOOPBACK.has(address) || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
 /** Tracks open sockets (for close) and answers malformed requests 400 instead of dropping them. */
 export function trackConnections(server: Server): Set<Socket> {
 	const sockets = new Set<Socket>();

@@ -4,13 +4,12 @@ import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT
 import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
 import { closer, listen } from './httpServer';
-import { RefundDesk } from './refunds';
-import { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './api';
+import { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './routeTypes';
 import { createSandboxServer, type ApiRequestEvent } from './server';
 import { SandboxState } from './state';
 
 export type { ApiRequestEvent } from './server';
-export { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './api';
+export { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './routeTypes';
 export {
 	DEFAULT_APP_ID,
 	DEFAULT_APP_SECRET,
@@ -94,7 +93,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 	const requests: Record<string, number> = {};
 	const signatures: Record<string, number> = {};
 	const inFlight = { now: 0, peak: 0 };
-	const refunds = new RefundDesk();
 	const resetAll = (): void => {
 		scheduler.clear();
 		faults.clear();
@@ -102,12 +100,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		clock.reset();
 		state.reset();
 		dispenser.reset();
-		refunds.reset();
 		for (const counts of [requests, signatures]) for (const key of Object.keys(counts)) delete counts[key];
 		inFlight.peak = inFlight.now;
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, signatures, inFlight, refunds, resetAll, timers, log, onApiRequest: opts.onApiRequest });
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, signatures, inFlight, resetAll, timers, log, onApiRequest: opts.onApiRequest });
 
 	const baseUrl = await listen(server, port, host);
 	const close = closer(server, sockets, () => {

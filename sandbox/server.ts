@@ -1,10 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { Socket } from 'net';
-import { trackConnections } from './httpServer';
+import { isLoopback, trackConnections } from './httpServer';
 import { performance } from 'perf_hooks';
 import { API_PREFIX } from '../nodes/shared/protocol';
-import { handleAdmin, isLoopback, type AdminContext } from './admin';
-import { matchRoute, runApi, type ApiContext, type ApiResult } from './api';
+import { handleAdmin } from './adminRoutes';
+import { matchRoute, runApi } from './routes';
+import type { AdminContext, ApiContext, ApiResult } from './routeTypes';
 import type { RealTimers } from './clock';
 import { BODY_DRAIN_LIMIT_BYTES, BODY_LIMIT_BYTES } from './constants';
 import { ApiError, fromError } from './envelope';

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 
-import { DEMO_OWNER, WORKFLOW, n8nUrl } from './n8nLocal';
+import { DEMO_OWNER, WORKFLOW, n8nUrl } from './local';
 
 const EDITOR = n8nUrl(Number(process.env.N8N_PORT ?? 5678));
 const SANDBOX = n8nUrl(Number(process.env.SANDBOX_PORT ?? 3900));

@@ -10,32 +10,23 @@
  * Environment: N8N_PORT (5678), SANDBOX_PORT (3900), PAYMENTS_PORT (3910), SANDBOX_SIGN_STYLE (either | plain | go); for the real platform instead of the
  * sandbox set all of DINGSHANG_BASE_URL, DINGSHANG_APP_ID, DINGSHANG_APP_SECRET, DINGSHANG_SIGNING_KEY.
  */
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startSandbox } from '../sandbox';
-import { startPaymentSandbox } from '../sandbox/payments';
+import { maskUrlTokens } from '../nodes/shared/secrets';
+import { installDevTool } from './local/devTools';
 import {
 	DEMO_OWNER,
-	N8nClient,
 	PACKAGE,
 	REPO_ROOT,
 	WORKFLOW,
 	freePort,
-	importCredential,
-	importExamples,
-	importN8nApiCredential,
-	importPaymentCredentials,
-	updateExamples,
-	installPackage,
-	n8nInstall,
-	n8nUrl,
-	packPackage,
+	n8nApiCredential,
 	randomToken,
-	redactTokens,
-	startN8n,
+	startStack,
+	updateExamples,
 	type PlatformCredential,
-} from './n8nLocal';
-import { installDevTool } from './installDev';
+	type Stack,
+} from './local';
 import { SandboxEcho } from './sandboxEcho';
 
 const LOCAL_DIR = join(REPO_ROOT, '.n8n-local'); // git-ignored; N8N_USER_FOLDER
@@ -91,13 +82,16 @@ function writeState(state: State): void {
 	writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
-// Stopped in reverse order on Ctrl-C, SIGTERM, failure or n8n exiting on its own.
-const cleanups: Array<() => Promise<void>> = [];
+// Stopped on Ctrl-C, SIGTERM, failure or n8n exiting on its own. Before the stack is up, exiting
+// is enough: every child's guard ends it when we go.
+let stack: Stack | undefined;
+const logs: WriteStream[] = [];
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
 	if (!stopping) {
 		stopping = true;
-		for (const cleanup of cleanups.reverse()) await cleanup().catch((error: Error) => console.error(`  (while stopping: ${error.message})`));
+		await stack?.stop().catch((error: Error) => console.error(`  (while stopping: ${error.message})`));
+		for (const log of logs) log.end();
 	}
 	process.exit(code);
 }
@@ -109,113 +103,71 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 	});
 }
 
+/** A log file in .n8n-local/ whose lines are stamped and, for the sandboxes, echoed after the ready block. */
+function logTo(path: string, label?: string): (line: string) => void {
+	const file = createWriteStream(path, { flags: 'a' });
+	logs.push(file);
+	if (!label) return (line) => file.write(`${maskUrlTokens(line)}\n`);
+	return (line) => {
+		const stamped = `[${label} ${new Date().toISOString()}] ${maskUrlTokens(line)}`; // notify URLs carry the token
+		file.write(`${stamped}\n`);
+		sandboxEcho.line(stamped);
+	};
+}
+
 /** Sandbox lines after the ready block; the first steps again below the first 15 of them. */
 const REMIND_AFTER_LINES = 15;
 const sandboxEcho = new SandboxEcho((text) => console.log(text));
 
 async function main(): Promise<void> {
-	const n8nPort = envPort('N8N_PORT', 5678);
-	const sandboxPort = envPort('SANDBOX_PORT', 3900);
+	const ports = { n8n: envPort('N8N_PORT', 5678), sandbox: envPort('SANDBOX_PORT', 3900), payments: envPort('PAYMENTS_PORT', 3910) };
 	const platform = platformFromEnv();
 	mkdirSync(LOCAL_DIR, { recursive: true });
 	const state = readState();
 	state.token ??= randomToken();
 	writeState(state);
-	await assertPortFree(n8nPort, 'N8N_PORT');
+	await assertPortFree(ports.n8n, 'N8N_PORT');
+	if (!platform) await assertPortFree(ports.sandbox, 'SANDBOX_PORT');
+	if (!platform) await assertPortFree(ports.payments, 'PAYMENTS_PORT');
 	await installDevTool('n8n-2'); // first run only: n8n 2.x and its Node 24, with npm's progress
-	const n8nInstalled = n8nInstall(2);
 
-	step(`building and packing ${PACKAGE.name}…`);
-	const tarball = await packPackage(LOCAL_DIR, { build: true });
-	const packageDir = await installPackage(tarball, LOCAL_DIR);
-	rmSync(tarball);
-	step(`installed into ${show(packageDir)}`);
-
-	let credential = platform;
-	let sandboxUrl: string | undefined;
-	let paymentsUrl: string | undefined;
-	let paymentCredentials: Parameters<typeof importPaymentCredentials>[1] | undefined;
-	if (!credential) {
-		await assertPortFree(sandboxPort, 'SANDBOX_PORT');
-		const sandboxLog = createWriteStream(SANDBOX_LOG, { flags: 'a' });
-		const sandbox = await startSandbox({
-			port: sandboxPort,
-			log: (line) => {
-				const stamped = `[sandbox ${new Date().toISOString()}] ${redactTokens(line)}`; // notify URLs carry the token
-				sandboxLog.write(`${stamped}\n`);
-				sandboxEcho.line(stamped);
-			},
-		});
-		cleanups.push(async () => {
-			await sandbox.close();
-			sandboxLog.end();
-		});
-		sandboxUrl = sandbox.baseUrl;
-		credential = { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey };
-		step(`DingShang sandbox on ${sandbox.baseUrl}`);
-
-		const paymentsPort = envPort('PAYMENTS_PORT', 3910);
-		await assertPortFree(paymentsPort, 'PAYMENTS_PORT');
-		const paymentsLog = createWriteStream(PAYMENTS_LOG, { flags: 'a' });
-		const payments = await startPaymentSandbox({
-			port: paymentsPort,
-			log: (line) => {
-				const stamped = `[payments ${new Date().toISOString()}] ${line}`;
-				paymentsLog.write(`${stamped}\n`);
-				sandboxEcho.line(stamped);
-			},
-		});
-		cleanups.push(async () => {
-			await payments.close();
-			paymentsLog.end();
-		});
-		paymentsUrl = payments.baseUrl;
-		paymentCredentials = { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } };
-		step(`WeChat Pay and Alipay sandboxes on ${payments.baseUrl}`);
-	}
-
-	const settings = { n8n: n8nInstalled, userFolder: LOCAL_DIR, port: n8nPort, runnersBrokerPort: await freePort() };
-	step(`saving the credential "${credential.name}" and importing the example workflows…`);
-	await importCredential(settings, credential);
-	if (paymentCredentials) await importPaymentCredentials(settings, paymentCredentials, 'sandbox');
-	const imported = await importExamples(settings, { n8nPort, token: state.token, sandboxUrl, paymentsUrl }, { onlyMissing: true });
-	if (imported.length > 0) step(`imported: ${imported.join(' · ')}`);
-
-	step(`starting n8n ${n8nInstalled.version} on ${n8nUrl(n8nPort)} (log: ${show(N8N_LOG)})…`);
-	const n8nLog = createWriteStream(N8N_LOG, { flags: 'a' });
-	const n8n = await startN8n(settings, { onLine: (line) => n8nLog.write(`${redactTokens(line)}\n`) });
-	cleanups.push(async () => {
-		await n8n.stop();
-		n8nLog.end();
+	const n8nLog = logTo(N8N_LOG);
+	stack = await startStack({
+		userFolder: LOCAL_DIR,
+		build: true,
+		ports,
+		platform,
+		sandbox: platform ? false : { log: logTo(SANDBOX_LOG, 'sandbox') },
+		payments: platform ? false : { log: logTo(PAYMENTS_LOG, 'payments') },
+		examples: 'missing', // the merchant's edits are kept
+		token: state.token,
+		encryptionKey: null, // n8n makes one and keeps it in the user folder
+		apiKey: state.apiKey,
+		onLine: (_name, line) => n8nLog(line),
+		onStep: (text) => step(text.replace(LOCAL_DIR, show(LOCAL_DIR))),
 	});
+	const { n8n, client, sandbox, payments } = stack;
 	void n8n.exited.then((code) => {
 		if (stopping) return;
 		console.error(`n8n exited on its own (code ${code}). Last lines of ${show(N8N_LOG)}:\n${n8n.recentOutput()}`);
 		void shutdown(1);
 	});
+	if (stack.apiKey !== state.apiKey) writeState({ ...state, apiKey: stack.apiKey });
 
-	step('owner account, API key, activating the example workflows…');
-	const client = new N8nClient(n8n.url);
 	const notes: string[] = [];
-	let apiReady = !!state.apiKey && (await client.useApiKey(state.apiKey));
-	if (!apiReady && (await client.signIn())) {
-		state.apiKey = await client.createApiKey();
-		writeState(state);
-		apiReady = true;
-	}
-	if (!apiReady) notes.push('The demo password no longer works (changed?): activate workflows 1, 2, 4–7 and 9 in the editor yourself.');
-	if (apiReady) {
-		notes.push(...(await updateExamples(client, { n8n: n8nUrl(n8nPort), sandbox: sandboxUrl, payments: paymentsUrl })));
+	if (!stack.apiKey) notes.push('The demo password no longer works (changed?): activate workflows 1, 2, 4–7 and 9 in the editor yourself.');
+	if (stack.apiKey) {
+		notes.push(...(await updateExamples(client, { n8n: n8n.url, sandbox: sandbox?.baseUrl, payments: payments?.baseUrl })));
 		// A new sandbox numbers orders from 1000 again: the trigger's memory of the last run's
 		// results would swallow this run's callbacks as duplicates. (Kept for the real platform.)
-		if (sandboxUrl) {
+		if (sandbox) {
 			let cleared = false;
 			for (const id of [WORKFLOW.refund, WORKFLOW.weChatPay, WORKFLOW.alipay]) cleared = (await client.clearStaticData(id)) || cleared;
 			if (cleared) step('cleared the triggers\' deduplication memory of the previous sandbox run');
 		}
 		// Workflow 9 reads this n8n's executions with the owner's API key (its own credential).
-		if (state.apiKey) await importN8nApiCredential(settings, state.apiKey);
-		const sandboxOnly = sandboxUrl ? [WORKFLOW.alerts, WORKFLOW.weChatPay, WORKFLOW.alipay, WORKFLOW.unfinished] : [];
+		await stack.importCredentials([n8nApiCredential(ports.n8n, stack.apiKey)]);
+		const sandboxOnly = sandbox ? [WORKFLOW.alerts, WORKFLOW.weChatPay, WORKFLOW.alipay, WORKFLOW.unfinished] : [];
 		for (const id of [WORKFLOW.paid, WORKFLOW.refund, WORKFLOW.pickup, ...sandboxOnly]) {
 			try {
 				await client.activateWorkflow(id);
@@ -223,12 +175,11 @@ async function main(): Promise<void> {
 				notes.push(`Could not activate workflow ${id}: ${(error as Error).message}`);
 			}
 		}
+		// n8n lists workflows last-updated first: saved last, the first click is the first row.
+		if (sandbox) await client.touchWorkflow(WORKFLOW.tryIt).catch(() => undefined);
 	}
-
-	// n8n lists workflows last-updated first: saved last, the first click is the first row.
-	if (apiReady && sandboxUrl) await client.touchWorkflow(WORKFLOW.tryIt).catch(() => undefined);
-	printReadyBlock(n8nInstalled.version, n8n.url, sandboxUrl, paymentsUrl, credential, notes);
-	sandboxEcho.start(firstSteps(n8n.url, !!sandboxUrl), sandboxUrl ? REMIND_AFTER_LINES : 0);
+	printReadyBlock(stack.install.version, n8n.url, sandbox?.baseUrl, payments?.baseUrl, stack.platform, notes);
+	sandboxEcho.start(firstSteps(n8n.url, !!sandbox), sandbox ? REMIND_AFTER_LINES : 0);
 }
 
 /** The sign-in and the first click, in English and 中文 (printed in the ready block, and again below the first sandbox lines). */
@@ -271,6 +222,7 @@ function printReadyBlock(
 			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 			'  Make the next dispense fail (product stuck), run workflow 3 again, watch workflow 2 refund:',
 			`    curl -s ${sandboxUrl}/__sandbox/faults -d '{"kind":"deliveryFail","machineNo":"10000002","floorStatus":"2","errorMsg":"Goods are Stuck"}'`,
+			`  and find its refund (once per refund_key) under "plainRefunds" in ${paymentsUrl}/__payments/state`,
 			'  Pickup codes (workflow 4): make one with DingShang Vending → Pickup Code → Create (machine',
 			'  10000001, product 101), then type it in for a customer:',
 			`    curl -s ${editorUrl}/webhook/dingshang-pickup -H 'content-type: application/json' -d '{"machine_no":"10000001","code":"<code>","product_id":101}'`,

@@ -1,5 +1,6 @@
 import { WECHAT_REFUND_STATUSES, type Ledger, type Provider, type Refund, type WeChatRefundStatus } from './ledger';
 import type { Notifier, NotifyResult } from './notify';
+import type { PlainRefunds } from './plainRefunds';
 
 /** Test-only control API under /__payments/ (plain JSON, loopback clients only): pay, re-notify, inspect, switch. */
 
@@ -33,6 +34,8 @@ export interface RefundView {
 export interface AdminContext {
 	ledger: Ledger;
 	notifier: Notifier;
+	/** The plain refund API of the examples without a provider credential (POST /__payments/refunds). */
+	plainRefunds: PlainRefunds;
 	reset: () => void;
 	/** Refund calls still to process whose answer is then lost (connection dropped): the client's outcome is unknown. */
 	faults: { loseRefundAnswers: number; slowRefunds: { count: number; ms: number } };
@@ -101,7 +104,7 @@ export function refundView(refund: Refund): RefundView {
 	};
 }
 
-export function stateView(ledger: Ledger): Record<string, unknown> {
+export function stateView(ledger: Ledger, plainRefunds: PlainRefunds): Record<string, unknown> {
 	return {
 		weChatRefundStatus: ledger.weChatRefundStatus,
 		payments: ledger.allPayments().map((p) => ({
@@ -117,6 +120,7 @@ export function stateView(ledger: Ledger): Record<string, unknown> {
 			notifications: p.notifications,
 		})),
 		refunds: ledger.refunds().map(refundView),
+		plainRefunds: plainRefunds.list(),
 	};
 }
 
@@ -149,7 +153,8 @@ export async function handleAdmin(ctx: AdminContext, method: string, path: strin
 			if (!payment) throw new PaymentInputError('no such payment', 404);
 			return { status: 200, json: await ctx.notifier.push(payment) };
 		}
-		if (route === 'GET /__payments/state') return { status: 200, json: { ...stateView(ctx.ledger), faults: ctx.faults } };
+		if (route === 'GET /__payments/state') return { status: 200, json: { ...stateView(ctx.ledger, ctx.plainRefunds), faults: ctx.faults } };
+		if (route === 'POST /__payments/refunds') return ctx.plainRefunds.refund(input, new Date().toISOString());
 		if (route === 'POST /__payments/refund-status') return { status: 200, json: setRefundStatus(ctx.ledger, input) };
 		if (route === 'POST /__payments/lose-refund-answers') {
 			const count = Number(input.count ?? 1);

@@ -3,12 +3,14 @@ import { pay, refundView, stateView, setRefundStatus, type PayInput, type Refund
 import { ALIPAY_APP_ID, loadKeys, spkiPem, WECHAT_MCH_ID, type PaymentKeys } from './keys';
 import { Ledger, type WeChatRefundStatus } from './ledger';
 import { Notifier, type NotifyResult } from './notify';
+import { PlainRefunds, type PlainRefund } from './plainRefunds';
 import { closer, listen } from '../httpServer';
 import { createPaymentServer } from './server';
 
 /**
  * Local stand-ins for WeChat Pay API v3 refunds and the Alipay gateway, on one loopback server,
- * built on nodes/shared/payments so the sandbox signs and verifies exactly as our client does.
+ * built on nodes/shared/payments so the sandbox signs and verifies exactly as our client does —
+ * plus the plain, unsigned refund API the examples without a provider credential call (plainRefunds.ts).
  */
 
 export type { PayInput, RefundView } from './admin';
@@ -16,6 +18,7 @@ export { PaymentInputError } from './admin';
 export type { PaymentKeys } from './keys';
 export type { Provider, WeChatRefundStatus } from './ledger';
 export type { NotifyResult } from './notify';
+export type { PlainRefund } from './plainRefunds';
 
 export interface PaymentSandboxOptions {
 	/** 0 (default) picks a free port. */
@@ -54,6 +57,8 @@ export interface RunningPaymentSandbox {
 	/** Records a payment and awaits its notification push (as POST /__payments/pay); throws PaymentInputError on bad input. */
 	pay(input: PayInput): Promise<NotifyResult>;
 	refunds(): RefundView[];
+	/** The plain refund API's refunds (POST /__payments/refunds), each key with its `attempts`. */
+	plainRefunds(): PlainRefund[];
 	/** As GET /__payments/state. */
 	state(): Record<string, unknown>;
 	/** Status of new WeChat refunds, or of one refund when outRefundNo is given. */
@@ -74,15 +79,17 @@ export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Pro
 	const keys = loadKeys(opts.keys);
 	const ledger = new Ledger();
 	const notifier = new Notifier(keys, log);
+	const plainRefunds = new PlainRefunds();
 	const faults = { loseRefundAnswers: 0, slowRefunds: { count: 0, ms: 0 } };
 	const reset = (): void => {
 		ledger.reset();
 		notifier.reset();
+		plainRefunds.reset();
 		faults.loseRefundAnswers = 0;
 		faults.slowRefunds = { count: 0, ms: 0 };
 		log('payments reset');
 	};
-	const ctx = { keys, ledger, notifier, reset, log, faults };
+	const ctx = { keys, ledger, notifier, plainRefunds, reset, log, faults };
 	const { server, sockets } = createPaymentServer(ctx);
 
 	const baseUrl = await listen(server, port, host);
@@ -107,7 +114,8 @@ export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Pro
 		},
 		pay: (input) => pay(ctx, input),
 		refunds: () => ledger.refunds().map(refundView),
-		state: () => stateView(ledger),
+		plainRefunds: () => plainRefunds.list(),
+		state: () => stateView(ledger, plainRefunds),
 		setWeChatRefundStatus: (status, outRefundNo) => void setRefundStatus(ledger, { status, out_refund_no: outRefundNo }),
 		reset,
 		loseRefundAnswers: (count) => void (faults.loseRefundAnswers = count),

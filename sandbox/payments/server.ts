@@ -1,9 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { Socket } from 'net';
-import { trackConnections } from '../httpServer';
+import { isLoopback, trackConnections } from '../httpServer';
 import { performance } from 'perf_hooks';
 
-import { isLoopback } from '../admin';
 import { handleAdmin, type AdminContext } from './admin';
 import { handleAlipay } from './alipay';
 import type { KeyRing } from './keys';

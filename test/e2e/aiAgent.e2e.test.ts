@@ -7,31 +7,7 @@
  * `npm test` builds dist/ first; running this file alone needs `npm run build`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
-import {
-	PAYMENT_CREDENTIAL_ID,
-	WORKFLOW,
-	N8nClient,
-	e2eMajors,
-	freePort,
-	importCredential,
-	importCredentials,
-	importPaymentCredentials,
-	importWorkflows,
-	installPackage,
-	loadExamples,
-	n8nInstall,
-	packPackage,
-	randomToken,
-	startN8n,
-	type N8nMajor,
-	type N8nSettings,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
+import { PAYMENT_CREDENTIAL_ID, WORKFLOW, e2eMajors, loadExamples, startStack, type ExampleVars, type N8nMajor, type Stack } from '../../scripts/local';
 import { OpenAiStub, type Json } from '../helpers/openAiStub';
 import { SandboxClient, waitFor } from '../helpers/sandboxClient';
 
@@ -39,17 +15,13 @@ const MACHINE = '10000002';
 const ASK_PATH = 'ask-shop-e2e';
 const OPENAI_CREDENTIAL = { id: 'openAiStubCred01', name: 'OpenAI (local stub)' };
 
-let userFolder: string;
-let sandbox: RunningSandbox | undefined;
-let payments: RunningPaymentSandbox | undefined;
+let stack: Stack | undefined;
 let platform: SandboxClient;
 let stub: OpenAiStub;
-let n8n: RunningN8n | undefined;
-let settings: N8nSettings;
 
 /** Example 8 as the test runs it: asked over a webhook, the model at the stub, two more tools. */
-function askShopWorkflow(): Json {
-	const workflow = loadExamples({ n8nPort: settings.port, token: randomToken(), sandboxUrl: sandbox?.baseUrl }).find((wf) => wf.id === WORKFLOW.askShop) as Json;
+function askShopWorkflow(vars: ExampleVars): Json {
+	const workflow = loadExamples(vars).find((wf) => wf.id === WORKFLOW.askShop) as Json;
 	const nodes = workflow.nodes as Json[];
 	const trigger = nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.chatTrigger');
 	Object.assign(trigger, { type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: ASK_PATH, responseMode: 'lastNode', options: {} } });
@@ -95,7 +67,7 @@ function mcpWorkflow(askShop: Json): Json {
 
 /** One JSON-RPC call to the MCP server (answers come as JSON or as one SSE event). */
 async function mcp(method: string, params: Json, session?: string): Promise<{ status: number; session?: string; json: Json }> {
-	const answer = await fetch(`${n8n?.url}/mcp/${MCP_PATH}`, {
+	const answer = await fetch(`${stack?.n8n.url}/mcp/${MCP_PATH}`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(session ? { 'mcp-session-id': session } : {}) },
 		body: JSON.stringify({ jsonrpc: '2.0', id: Math.floor(Math.random() * 1e6), method, params }),
@@ -111,7 +83,7 @@ async function mcp(method: string, params: Json, session?: string): Promise<{ st
 async function ask(chatInput: string, tool: string, args: Record<string, unknown>): Promise<{ output: string; toolResult: string }> {
 	stub.plan = { tool, args };
 	const seen = stub.toolResults().length;
-	const answer = await fetch(`${n8n?.url}/webhook/${ASK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatInput }), signal: AbortSignal.timeout(90_000) });
+	const answer = await fetch(`${stack?.n8n.url}/webhook/${ASK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatInput }), signal: AbortSignal.timeout(90_000) });
 	const text = await answer.text();
 	expect({ status: answer.status, text }).toMatchObject({ status: 200 });
 	const results = stub.toolResults();
@@ -123,33 +95,25 @@ const apiRequests = async (): Promise<number> => Object.values((await platform.s
 
 describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 	beforeAll(async () => {
-		userFolder = mkdtempSync(join(tmpdir(), 'dingshang-agent-'));
-		sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
-		platform = new SandboxClient(sandbox);
-		payments = await startPaymentSandbox({ port: 0, log: () => undefined });
 		stub = await new OpenAiStub().start();
-		settings = { n8n: n8nInstall(major), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' };
-		await installPackage(await packPackage(userFolder, { build: false }), userFolder);
-		await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey });
-		await importPaymentCredentials(settings, { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } }, 'sandbox');
-		await importCredentials(settings, [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-local-stub', url: stub.url } }]);
-		const askShop = askShopWorkflow();
-		await importWorkflows(settings, [askShop, mcpWorkflow(askShop)]);
-		n8n = await startN8n(settings);
-		const client = new N8nClient(n8n.url);
-		expect(await client.signIn()).toBe(true);
-		await client.createApiKey();
-		await client.activateWorkflow(WORKFLOW.askShop);
-		await client.activateWorkflow('dsTestMcpServer1');
+		stack = await startStack({
+			major,
+			sandbox: { timeScale: 0.05 },
+			examples: false,
+			credentials: [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-local-stub', url: stub.url } }],
+			workflows: (vars) => {
+				const askShop = askShopWorkflow(vars);
+				return [askShop, mcpWorkflow(askShop)];
+			},
+			activate: [WORKFLOW.askShop, 'dsTestMcpServer1'],
+		});
+		platform = new SandboxClient(stack.sandbox!);
 		// n8n 2.x registers webhooks in the background: a GET is told "registered for POST" once it is.
-		await waitFor(async () => /POST/.test(await (await fetch(`${n8n?.url}/webhook/${ASK_PATH}`)).text()), 30_000, 200);
+		await waitFor(async () => /POST/.test(await (await fetch(`${stack?.n8n.url}/webhook/${ASK_PATH}`)).text()), 30_000, 200);
 	}, 300_000);
 	afterAll(async () => {
-		await n8n?.stop();
-		await sandbox?.close();
-		await payments?.close();
+		await stack?.stop();
 		await stub?.close();
-		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	}, 60_000);
 
 	it('"which machines are offline?" → Machine Get Many runs once; the model reads a compact list naming 10000009 offline', async () => {
@@ -198,7 +162,7 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 		expect(await apiRequests()).toBe(before);
 		const order = (await platform.state()).orders.find((o: Json) => o.order_id === orderId);
 		expect(order.records.every((r: Json) => r.status === 'WAITING_PICKED_UP')).toBe(true);
-		const state = (await (await fetch(`${payments?.baseUrl}/__payments/state`)).json()) as Json;
+		const state = (await (await fetch(`${stack?.payments?.baseUrl}/__payments/state`)).json()) as Json;
 		expect(state.refunds).toEqual([]);
 	});
 
@@ -239,7 +203,7 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 	it('no secret (App Secret, Signing Key, provider keys) appears in anything n8n sent to the model', () => {
 		const sent = JSON.stringify(stub.requests);
 		expect(stub.requests.length).toBeGreaterThanOrEqual(10);
-		const secrets = [sandbox?.appSecret, sandbox?.signKey, payments?.weChatPay.apiV3Key, payments?.weChatPay.privateKey, payments?.alipay.privateKey];
+		const secrets = [stack?.sandbox?.appSecret, stack?.sandbox?.signKey, stack?.payments?.weChatPay.apiV3Key, stack?.payments?.weChatPay.privateKey, stack?.payments?.alipay.privateKey];
 		for (const secret of secrets) {
 			expect(secret).toEqual(expect.any(String));
 			// PEM keys: a piece of the base64 body (the armour lines are not secret).

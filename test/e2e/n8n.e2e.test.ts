@@ -3,38 +3,12 @@
  * or "2,1", the default) — `n8n start` + `n8n execute`, with this package installed from its
  * `npm pack` tarball into a temp user folder the way n8n installs community packages, against
  * the sandbox: the example workflows, the Delivery Result trigger and the credential test.
- * One n8n for the whole file (scripts/n8nLocal.ts, shared with `npm start`); afterAll stops
+ * One n8n for the whole file (scripts/local startStack, shared with `npm start`); afterAll stops
  * every process (and the guard of each child kills it if this worker dies first).
  * `npm test` builds dist/ before jest runs; running this file alone needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import {
-	CREDENTIAL_ID,
-	firstJsonObject,
-	HttpError,
-	N8nClient,
-	PACKAGE,
-	TRIGGER_WEBHOOK_ID,
-	WORKFLOW,
-	freePort,
-	importCredential,
-	importExamples,
-	e2eMajors,
-	installPackage,
-	n8nCli,
-	n8nInstall,
-	packPackage,
-	randomToken,
-	sleep,
-	startN8n,
-	type N8nMajor,
-	type N8nSettings,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
+import { CREDENTIAL_ID, HttpError, N8nClient, PACKAGE, TRIGGER_WEBHOOK_ID, WORKFLOW, e2eMajors, randomToken, sleep, startStack, type N8nMajor, type Stack } from '../../scripts/local';
 import { authChoiceField, panelDescriptions, triggerActions } from '../helpers/nodePanel';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
@@ -42,12 +16,9 @@ import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 const MACHINE = '10000002'; // the machine workflow 3 orders from
 const SETTLE_MS = 1500; // how long "no new execution" is watched for
 
-let userFolder: string;
-let sandbox: RunningSandbox | undefined;
+let stack: Stack | undefined;
 let platform: SandboxClient;
-let n8n: RunningN8n | undefined;
 let client: N8nClient;
-let settings: N8nSettings;
 let token: string;
 let triggerUrl: string;
 /** `POST /rent/machines` requests before the alerts workflow was activated, and the ones tests made themselves. */
@@ -58,10 +29,7 @@ let machineListsByTests = 0;
 
 /** `n8n execute` of workflow 3 ("Try it"); returns the run data of the finished execution. */
 async function executeTryIt(): Promise<Json> {
-	const result = await n8nCli(settings, ['execute', `--id=${WORKFLOW.tryIt}`, '--rawOutput'], 90_000);
-	if (result.code !== 0) throw new Error(`n8n execute failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-	const run = JSON.parse(firstJsonObject(result.stdout));
-	expect(run.finished).toBe(true);
+	const run = await stack!.execute(WORKFLOW.tryIt, 90_000);
 	expect(run.data.resultData.error).toBeUndefined();
 	return run.data.resultData.runData;
 }
@@ -87,9 +55,9 @@ async function callbacksAnswered(orderId: number, count: number): Promise<Json[]
 	}, 20_000, 100);
 }
 
-/** The payment-provider stand-in's refunds of one order. */
+/** The payment sandbox's plain refund API (the examples' refund step): its refunds of one order. */
 async function refundsOf(orderId: number): Promise<Json[]> {
-	return (await platform.state()).refunds.filter((r: Json) => r.order_id === orderId);
+	return stack!.payments!.plainRefunds().filter((r) => r.order_id === orderId);
 }
 
 async function sandboxOrder(orderId: number): Promise<Json> {
@@ -105,7 +73,7 @@ async function postCallback(url: string, body: Json): Promise<{ status: number; 
 /** POSTs `body` to a Webhook-started workflow and returns the run data of the execution it started (which must succeed). */
 async function runWebhookWorkflow(workflowId: string, path: string, body: Json): Promise<Json> {
 	const before = (await client.executions(workflowId)).length;
-	const answer = await fetch(`${n8n?.url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	const answer = await fetch(`${stack?.n8n.url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 	expect(answer.status).toBe(200);
 	const [run] = await waitFor(async () => {
 		const executions = (await client.executions(workflowId)).filter((e) => e.status !== 'running' && e.status !== 'new');
@@ -116,42 +84,18 @@ async function runWebhookWorkflow(workflowId: string, path: string, body: Json):
 }
 
 async function setUp(major: N8nMajor): Promise<void> {
-	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-e2e-'));
-	sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
-	platform = new SandboxClient(sandbox);
-	settings = { n8n: n8nInstall(major), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' };
-	token = randomToken();
-
-	const tarball = await packPackage(userFolder, { build: false });
-	await installPackage(tarball, userFolder);
-	await importCredential(settings, {
-		name: 'DingShang (sandbox)',
-		baseUrl: sandbox.baseUrl,
-		appId: sandbox.appId,
-		appSecret: sandbox.appSecret,
-		signingKey: sandbox.signKey,
-	});
-	await importExamples(settings, { n8nPort: settings.port, token, sandboxUrl: sandbox.baseUrl }, { onlyMissing: false });
-
-	n8n = await startN8n(settings);
-	client = new N8nClient(n8n.url);
-	expect(await client.signIn()).toBe(true);
-	await client.createApiKey();
-	await client.activateWorkflow(WORKFLOW.refund);
-	await client.activateWorkflow(WORKFLOW.paid);
-	await client.activateWorkflow(WORKFLOW.pickup);
+	stack = await startStack({ major, sandbox: { timeScale: 0.05 }, activate: [WORKFLOW.refund, WORKFLOW.paid, WORKFLOW.pickup] });
+	({ client, token } = stack);
+	platform = new SandboxClient(stack.sandbox!);
 	// The alerts trigger polls every minute from now on, while the other tests run.
 	alertsActivated = (await platform.state()).requests['POST /rent/machines'] ?? 0;
 	await client.activateWorkflow(WORKFLOW.alerts);
-	triggerUrl = `${n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/delivery-result`;
+	triggerUrl = `${stack.n8n.url}/webhook/${TRIGGER_WEBHOOK_ID}/delivery-result`;
 }
 
 async function tearDown(): Promise<void> {
-	await n8n?.stop();
-	await sandbox?.close();
-	n8n = undefined;
-	sandbox = undefined;
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	await stack?.stop();
+	stack = undefined;
 }
 
 // ─── tests ──────────────────────────────────────────────────────────────────────────────────
@@ -161,7 +105,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 	afterAll(async () => await tearDown(), 60_000);
 
 	it('runs the pinned n8n of this major', () => {
-		expect(settings.n8n.version).toMatch(major === 2 ? /^2\.41\./ : /^1\.123\./);
+		expect(stack?.install.version).toMatch(major === 2 ? /^2\.41\./ : /^1\.123\./);
 	});
 
 	it('n8n loads the nodes and the credential from the installed tarball, under the package name, icons included', async () => {
@@ -200,7 +144,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		async function testCredential(change: Record<string, string>): Promise<Json> {
 			// What the editor sends: the saved credential as it shows it (secrets redacted), plus edits.
 			const saved = await client.rest('GET', `/credentials/${CREDENTIAL_ID}?includeData=true`);
-			expect(JSON.stringify(saved.data)).not.toContain(sandbox?.appSecret);
+			expect(JSON.stringify(saved.data)).not.toContain(stack?.sandbox?.appSecret);
 			return await client.rest('POST', '/credentials/test', {
 				credentials: { id: saved.id, name: saved.name, type: saved.type, data: { ...saved.data, ...change } },
 			});
@@ -254,7 +198,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 				(error: unknown) => (error instanceof HttpError ? JSON.stringify(error.body) : String(error)),
 			);
 			if (answer) return answer;
-			return await waitFor(async () => n8n?.recentOutput().split('\n').find((line) => line.includes('when activating this trigger')), 30_000, 250).catch(() => undefined);
+			return await waitFor(async () => stack?.n8n.recentOutput().split('\n').find((line) => line.includes('when activating this trigger')), 30_000, 250).catch(() => undefined);
 		}
 
 		const probes = async () => ((await platform.state()).requests['POST /orders/{order_id}'] ?? 0) as number;
@@ -263,14 +207,14 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const wrong = await client.rest('POST', '/credentials', {
 				name: 'DingShang (wrong signing key)',
 				type: 'dingShangApi',
-				data: { baseUrl: sandbox?.baseUrl, appId: sandbox?.appId, appSecret: sandbox?.appSecret, signingKey: 'not-the-signing-key' },
+				data: { baseUrl: stack?.sandbox?.baseUrl, appId: stack?.sandbox?.appId, appSecret: stack?.sandbox?.appSecret, signingKey: 'not-the-signing-key' },
 			});
 			const before = await probes();
 			const refusal = await activationRefusal(await triggerWorkflowWith({ id: wrong.id, name: wrong.name }));
 			expect(refusal).toContain('4006');
 			expect(refusal).toMatch(/sign invalid|Signing Key/); // the platform's message (2.x log) or our explanation (1.x)
 			expect(refusal).not.toContain('not-the-signing-key');
-			expect(n8n?.recentOutput()).not.toContain('not-the-signing-key');
+			expect(stack?.n8n.recentOutput()).not.toContain('not-the-signing-key');
 			expect(await probes()).toBeGreaterThan(before);
 		});
 
@@ -399,7 +343,7 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			const order = await sandboxOrder(orderId);
 			expect(order.status).toBe('REFUND');
 			expect(order.records[0]).toMatchObject({ dispense_count: 1, status: 'IS_FAILED' });
-			// The refund step passed the result's refund_key to the provider (the sandbox's stand-in), once.
+			// The refund step passed the result's refund_key to the provider (the payment sandbox's plain refund API), once.
 			expect(item.refund_key).toBe(`dsr-${orderId}-${dispensed.record_id}`);
 			expect(dispensed.refund_key).toBe(item.refund_key);
 			expect(await refundsOf(orderId)).toEqual([expect.objectContaining({ refund_key: item.refund_key, attempts: 1 })]);

@@ -5,47 +5,18 @@
  * dispense ends in one provider refund. Real HTTP on 127.0.0.1 everywhere; afterAll stops all.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
-import {
-	HttpError,
-	N8nClient,
-	PACKAGE,
-	PAYMENT_WEBHOOK_ID,
-	WORKFLOW,
-	e2eMajors,
-	firstJsonObject,
-	freePort,
-	importCredential,
-	importExamples,
-	importPaymentCredentials,
-	installPackage,
-	n8nCli,
-	n8nInstall,
-	packPackage,
-	randomToken,
-	sleep,
-	startN8n,
-	type N8nMajor,
-	type N8nSettings,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
+import type { RunningPaymentSandbox } from '../../sandbox/payments';
+import { HttpError, N8nClient, PACKAGE, PAYMENT_WEBHOOK_ID, WORKFLOW, e2eMajors, sleep, startStack, type N8nMajor, type Stack } from '../../scripts/local';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const MACHINE = '10000001';
 const SETTLE_MS = 2000; // how long "no new execution" is watched for
 
-let userFolder: string;
-let sandbox: RunningSandbox | undefined;
+let stack: Stack | undefined;
 let payments: RunningPaymentSandbox | undefined;
 let platform: SandboxClient;
-let n8n: RunningN8n | undefined;
 let client: N8nClient;
-let settings: N8nSettings;
 let n8nLog = '';
 
 /** Finished executions the Payment Notification Trigger started (not the "Try it" runs), newest first. */
@@ -55,40 +26,21 @@ async function finished(workflowId: string): Promise<Json[]> {
 }
 
 async function setUp(major: N8nMajor): Promise<void> {
-	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-pay-e2e-'));
-	sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
-	payments = await startPaymentSandbox({ port: 0 });
-	platform = new SandboxClient(sandbox);
-	settings = { n8n: n8nInstall(major), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' };
-	await installPackage(await packPackage(userFolder, { build: false }), userFolder);
-	await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey });
-	await importPaymentCredentials(settings, { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } }, 'sandbox');
-	await importExamples(settings, { n8nPort: settings.port, token: randomToken(), sandboxUrl: sandbox.baseUrl, paymentsUrl: payments.baseUrl }, { onlyMissing: false });
-	n8n = await startN8n(settings, { onLine: (line) => (n8nLog += `${line}\n`) });
-	client = new N8nClient(n8n.url);
-	expect(await client.signIn()).toBe(true);
-	await client.createApiKey();
-	await client.activateWorkflow(WORKFLOW.weChatPay);
-	await client.activateWorkflow(WORKFLOW.alipay);
+	stack = await startStack({ major, sandbox: { timeScale: 0.05 }, activate: [WORKFLOW.weChatPay, WORKFLOW.alipay], onLine: (_name, line) => (n8nLog += `${line}\n`) });
+	({ client, payments } = stack);
+	platform = new SandboxClient(stack.sandbox!);
 	await paymentTriggersAnswer();
 }
 
 /** n8n 2.x activates in the background: wait until both examples' triggers run (401 to an unsigned probe). */
 async function paymentTriggersAnswer(): Promise<void> {
-	for (const provider of ['weChatPay', 'alipay'] as const) {
-		const probe = async () => (await fetch(`${n8n?.url}/webhook/${PAYMENT_WEBHOOK_ID[provider]}/payment`, { method: 'POST', body: '{}' })).status;
-		await waitFor(async () => ((await probe()) === 401 ? true : undefined), 60_000, 250);
-	}
+	for (const provider of ['weChatPay', 'alipay'] as const) await stack?.webhookAnswers(`${PAYMENT_WEBHOOK_ID[provider]}/payment`, 401);
 }
 
 async function tearDown(): Promise<void> {
-	await n8n?.stop();
-	await payments?.close();
-	await sandbox?.close();
-	n8n = undefined;
+	await stack?.stop();
+	stack = undefined;
 	payments = undefined;
-	sandbox = undefined;
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 }
 
 const PROVIDERS = [
@@ -101,7 +53,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 	afterAll(async () => await tearDown(), 60_000);
 
 	describe.each(PROVIDERS)('$provider notification → dispense → refund (example workflow)', ({ provider, workflow, acknowledged }) => {
-		const notifyUrl = () => `${n8n?.url}/webhook/${PAYMENT_WEBHOOK_ID[provider]}/payment`;
+		const notifyUrl = () => `${stack?.n8n.url}/webhook/${PAYMENT_WEBHOOK_ID[provider]}/payment`;
 
 		/** A DingShang order paid in the provider sandbox; resolves with the finished execution it started. */
 		async function payOrder(): Promise<{ orderId: number; tradeId: string; run: Json }> {
@@ -167,9 +119,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 	describe('then', () => {
 		it.each(PROVIDERS)('$provider: the "Try it" branch (n8n execute) creates an order and pays it; the notification dispenses it', async ({ provider, workflow }) => {
 			const before = (await finished(workflow)).length;
-			const result = await n8nCli(settings, ['execute', `--id=${workflow}`, '--rawOutput'], 90_000);
-			expect(result.code).toBe(0);
-			const run = JSON.parse(firstJsonObject(result.stdout));
+			const run = await stack!.execute(workflow, 90_000);
 			expect(run.data.resultData.error).toBeUndefined();
 			const [created] = nodeOutput(run.data.resultData.runData, 'Create order');
 			expect(created).toMatchObject({ machine_no: MACHINE, payment_attach: `machine_no=${MACHINE}&order_id=${created.order_id}` });
@@ -211,10 +161,10 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 				(await client.api('POST', `/workflows/${created.id}/activate`).then(
 					() => undefined,
 					(error: unknown) => (error instanceof HttpError ? JSON.stringify(error.body) : String(error)),
-				)) ?? (await waitFor(async () => n8n?.recentOutput().split('\n').find((line) => line.includes('WeChat Pay Public Key')), 30_000, 250).catch(() => undefined));
+				)) ?? (await waitFor(async () => stack?.n8n.recentOutput().split('\n').find((line) => line.includes('WeChat Pay Public Key')), 30_000, 250).catch(() => undefined));
 			expect(refusal).toContain('WeChat Pay Public Key');
 			expect(refusal).not.toContain(garbage);
-			expect(n8n?.recentOutput()).not.toContain(garbage);
+			expect(stack?.n8n.recentOutput()).not.toContain(garbage);
 			await client.api('POST', `/workflows/${created.id}/deactivate`).catch(() => undefined); // 2.x may still be retrying it
 			await paymentTriggersAnswer(); // the examples' triggers still answer
 		});

@@ -9,42 +9,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-	N8nClient,
-	WORKFLOW,
-	freePort,
-	importExamples,
-	installPackage,
-	n8nInstall,
-	n8nUrl,
-	packPackage,
-	randomToken,
-	updateExamples,
-	startN8n,
-	type N8nSettings,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
+import { WORKFLOW, freePorts, randomToken, startStack, updateExamples, type N8nClient, type Stack } from '../../scripts/local';
 import type { Json } from '../helpers/sandboxClient';
 
 let userFolder: string;
-let n8n: RunningN8n | undefined;
+let stack: Stack | undefined;
 const encryptionKey = randomToken();
 const token = randomToken();
 
-/** One `npm start`: import what is missing, start n8n, sign in, repoint; returns the client. */
+/** One `npm start` on these ports: import what is missing, start, sign in, repoint; returns the client. */
 async function startRun(ports: { n8n: number; sandbox: number; payments: number }, apiKey?: string): Promise<N8nClient> {
-	const settings: N8nSettings = { n8n: n8nInstall(2), userFolder, port: ports.n8n, runnersBrokerPort: await freePort(), encryptionKey, logLevel: 'info' };
-	const sandboxUrl = n8nUrl(ports.sandbox);
-	const paymentsUrl = n8nUrl(ports.payments);
-	await importExamples(settings, { n8nPort: ports.n8n, token, sandboxUrl, paymentsUrl }, { onlyMissing: true });
-	n8n = await startN8n(settings);
-	const client = new N8nClient(n8n.url);
-	expect(await client.signIn()).toBe(true);
-	if (!apiKey || !(await client.useApiKey(apiKey))) await client.createApiKey();
-	expect(await updateExamples(client, { n8n: n8n.url, sandbox: sandboxUrl, payments: paymentsUrl })).toEqual([]);
+	stack = await startStack({ userFolder, ports, examples: 'missing', encryptionKey, token, apiKey });
+	const { client, n8n, sandbox, payments } = stack;
+	expect(stack.apiKey).toEqual(expect.any(String));
+	expect(await updateExamples(client, { n8n: n8n.url, sandbox: sandbox?.baseUrl, payments: payments?.baseUrl })).toEqual([]);
 	await client.touchWorkflow(WORKFLOW.tryIt);
 	return client;
 }
+
 
 const LOCAL_URL = /http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/(webhook|__sandbox|__payments)/g;
 
@@ -53,13 +35,14 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 		userFolder = mkdtempSync(join(tmpdir(), 'dingshang-ports-'));
 	});
 	afterAll(async () => {
-		await n8n?.stop();
+		await stack?.stop();
 		rmSync(userFolder, { recursive: true, force: true });
 	}, 60_000);
 
 	it('every local URL of every example follows the current ports; the merchant\'s edits stay', async () => {
-		await installPackage(await packPackage(userFolder, { build: false }), userFolder);
-		const first = { n8n: await freePort(), sandbox: 3992, payments: 3993 };
+		// Six distinct ports: the second run is on other ports than the first.
+		const [n8n1, sandbox1, payments1, n8n2, sandbox2, payments2] = await freePorts(6);
+		const first = { n8n: n8n1, sandbox: sandbox1, payments: payments1 };
 		let client = await startRun(first);
 		const apiKey = client.apiKey;
 
@@ -77,9 +60,9 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 			trigger.type = `n8n-nodes-dingshang.${to}`;
 			await client.saveWorkflow(workflow);
 		}
-		await n8n?.stop();
+		await stack?.stop();
 
-		const second = { n8n: await freePort(), sandbox: 3930, payments: 3940 };
+		const second = { n8n: n8n2, sandbox: sandbox2, payments: payments2 };
 		client = await startRun(second, apiKey);
 		const expected: Record<string, number> = { webhook: second.n8n, __sandbox: second.sandbox, __payments: second.payments };
 		const seen = new Set<string>();
@@ -91,7 +74,7 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 			}
 		}
 		// The URLs the issue found stale: refunds of 1 and 2, the payments and fault curls of 6 and 7, 4's Notify URL, 3's note.
-		for (const url of [`${WORKFLOW.paid} __sandbox`, `${WORKFLOW.refund} __sandbox`, `${WORKFLOW.pickup} webhook`, `${WORKFLOW.tryIt} webhook`, `${WORKFLOW.tryIt} __sandbox`, `${WORKFLOW.weChatPay} __payments`, `${WORKFLOW.weChatPay} __sandbox`, `${WORKFLOW.alipay} webhook`]) {
+		for (const url of [`${WORKFLOW.paid} __payments`, `${WORKFLOW.refund} __payments`, `${WORKFLOW.pickup} webhook`, `${WORKFLOW.tryIt} webhook`, `${WORKFLOW.tryIt} __sandbox`, `${WORKFLOW.weChatPay} __payments`, `${WORKFLOW.weChatPay} __sandbox`, `${WORKFLOW.alipay} webhook`]) {
 			expect(seen).toContain(url);
 		}
 		// The old trigger types were moved to the new names, their webhook ids and parameters kept.

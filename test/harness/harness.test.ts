@@ -1,15 +1,15 @@
 /**
- * Self-tests of the harness (test/helpers/engine.ts, test/helpers/webhook.ts) with tiny test-only
- * node types. They prove that n8n-core's real machinery is in the loop, over real HTTP on 127.0.0.1.
+ * Self-tests of the harness (test/helpers/n8n/: engine.ts, credentialTest.ts, webhookRunner.ts)
+ * with tiny test-only node types. They prove that n8n-core's real machinery is in the loop, over
+ * real HTTP on 127.0.0.1, and that what the harness does not serve is refused, not faked.
  */
-import { runNode, testCredential } from '../helpers/engine';
-import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
+import { testCredential } from '../helpers/n8n/credentialTest';
+import { runNode } from '../helpers/n8n/engine';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/n8n/webhookRunner';
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
@@ -84,16 +84,6 @@ const demoApi: ICredentialType = {
 	},
 };
 
-/** Same data, function-form authenticate. */
-const demoFnApi: ICredentialType = {
-	...demoApi,
-	name: 'demoFnApi',
-	authenticate: async (credentials, requestOptions) => ({
-		...requestOptions,
-		headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },
-	}),
-};
-
 /** Programmatic node: GET <baseUrl><path> with auth, per item; options exercise httpRequest flags. */
 const demoNode: INodeType = {
 	description: {
@@ -105,21 +95,8 @@ const demoNode: INodeType = {
 		defaults: { name: 'Demo' },
 		inputs: ['main'],
 		outputs: ['main'],
-		credentials: [
-			{ name: 'demoApi', required: true, displayOptions: { show: { auth: ['generic'] } } },
-			{ name: 'demoFnApi', required: true, displayOptions: { show: { auth: ['function'] } } },
-		],
+		credentials: [{ name: 'demoApi', required: true }],
 		properties: [
-			{
-				displayName: 'Auth',
-				name: 'auth',
-				type: 'options',
-				options: [
-					{ name: 'Generic', value: 'generic' },
-					{ name: 'Function', value: 'function' },
-				],
-				default: 'generic',
-			},
 			{ displayName: 'Path', name: 'path', type: 'string', default: '/default-path' },
 			{ displayName: 'Full Response', name: 'fullResponse', type: 'boolean', default: false },
 			{ displayName: 'Ignore HTTP Errors', name: 'ignoreErrors', type: 'boolean', default: false },
@@ -130,7 +107,7 @@ const demoNode: INodeType = {
 	},
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const out: INodeExecutionData[] = [];
-		const type = this.getNodeParameter('auth', 0) === 'function' ? 'demoFnApi' : 'demoApi';
+		const type = 'demoApi';
 		const creds = await this.getCredentials(type);
 		for (let i = 0; i < this.getInputData().length; i++) {
 			try {
@@ -168,7 +145,7 @@ describe('runNode (WorkflowExecute)', () => {
 	test('credentials, generic authenticate (headers + qs), credential defaults, parameter defaults', async () => {
 		const { items, error } = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: {}, // path comes from the description default (added by the Workflow constructor)
@@ -182,23 +159,28 @@ describe('runNode (WorkflowExecute)', () => {
 		expect(seen[0].url).toBe('/default-path?region=cn-east'); // default of an omitted credential field
 	});
 
-	test('function-form authenticate', async () => {
-		const { items, error } = await runNode({
+	test('credential types needing more of n8n\'s credentials helper are refused, not half-served', async () => {
+		const functionAuth: ICredentialType = { ...demoApi, name: 'fnApi', authenticate: async (_credentials, requestOptions) => requestOptions };
+		const oauth: ICredentialType = { ...demoApi, name: 'myOAuth2Api', authenticate: undefined, extends: ['oAuth2Api'] };
+		for (const type of [functionAuth, oauth]) {
+			await expect(
+				runNode({ nodeTypes: { demo: demoNode }, credentialTypes: { demoApi, [type.name]: type }, credentials: creds(), type: 'demo', parameters: {} }),
+			).rejects.toThrow(/which the test harness does not support/);
+		}
+		const { error } = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
-			credentials: { demoFnApi: { apiKey: 'k-fn', baseUrl: apiUrl } },
+			credentialTypes: { demoApi },
+			credentials: { demoApi: { apiKey: '={{ $env.KEY }}', baseUrl: apiUrl } },
 			type: 'demo',
-			parameters: { auth: 'function', path: '/x' },
+			parameters: {},
 		});
-		expect(error).toBeUndefined();
-		expect(items[0].json.response).toEqual({ ok: true, path: '/x' });
-		expect(seen[0].headers.authorization).toBe('Bearer k-fn');
+		expect(error?.message).toMatch(/holds an expression, which the test harness does not resolve/);
 	});
 
 	test('httpRequest: returnFullResponse and ignoreHttpStatusErrors', async () => {
 		const full = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: { path: '/full', fullResponse: true, plain: true },
@@ -212,7 +194,7 @@ describe('runNode (WorkflowExecute)', () => {
 
 		const ignored = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: { path: '/missing', fullResponse: true, ignoreErrors: true, plain: true },
@@ -224,7 +206,7 @@ describe('runNode (WorkflowExecute)', () => {
 	test('httpRequest: timeout fails the node; the error is n8n-core\'s NodeApiError', async () => {
 		const { items, error } = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: { path: '/slow', timeout: 200, plain: true },
@@ -237,7 +219,7 @@ describe('runNode (WorkflowExecute)', () => {
 	test('HTTP 500 without continueOnFail → node error; with continueOnFail → error item', async () => {
 		const failed = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: { path: '/boom' },
@@ -248,7 +230,7 @@ describe('runNode (WorkflowExecute)', () => {
 
 		const continued = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: { path: '/boom' },
@@ -262,7 +244,7 @@ describe('runNode (WorkflowExecute)', () => {
 	test('missing credentials: n8n-core\'s own error', async () => {
 		const { error } = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			type: 'demo',
 			parameters: {},
 		});
@@ -272,7 +254,7 @@ describe('runNode (WorkflowExecute)', () => {
 	test('workflow static data', async () => {
 		const { staticData } = await runNode({
 			nodeTypes: { demo: demoNode },
-			credentialTypes: { demoApi, demoFnApi },
+			credentialTypes: { demoApi },
 			credentials: creds(),
 			type: 'demo',
 			parameters: {},
@@ -307,7 +289,7 @@ describe('testCredential (CredentialsTester)', () => {
 	});
 
 	// n8n 2.x (n8n-workflow 2.x): NodeApiError keeps its `cause`, so the CLI's responseCode branch is
-	// reached and the rule's message is shown (n8n 1.123 lost the cause and never applied it; see engine.ts).
+	// reached and the rule's message is shown (n8n 1.123 lost the cause and never applied it; see credentialTest.ts).
 	test('responseCode rules apply (n8n 2.x keeps the NodeApiError cause)', async () => {
 		const coded: ICredentialType = {
 			...demoApi,
@@ -319,25 +301,9 @@ describe('testCredential (CredentialsTester)', () => {
 		});
 	});
 
-	test("credential's own `test` is used even when a node declares `testedBy`", async () => {
-		const nodeTest = jest.fn(async function (this: ICredentialTestFunctions, _c: ICredentialsDecrypted) {
-			return { status: 'Error' as const, message: 'node testedBy function was used' };
-		});
-		const withTestedBy: INodeType = {
-			description: { ...demoNode.description, credentials: [{ name: 'demoApi', required: true, testedBy: 'nodeTest' }] },
-			methods: { credentialTest: { nodeTest } },
-		};
-		const own = await testCredential(demoApi, { apiKey: 'good-key', baseUrl: apiUrl }, [withTestedBy]);
-		expect(own).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(nodeTest).not.toHaveBeenCalled();
-
+	test('a credential without its own `test` request is refused (testedBy functions are called directly)', async () => {
 		const { test: _dropped, ...withoutTest } = demoApi;
-		const viaNode = await testCredential(withoutTest, { apiKey: 'good-key', baseUrl: apiUrl }, [withTestedBy]);
-		expect(viaNode.message).toBe('node testedBy function was used');
-		expect(await testCredential(withoutTest, {})).toEqual({
-			status: 'Error',
-			message: 'No testing function found for this credential.',
-		});
+		await expect(testCredential(withoutTest, {})).rejects.toThrow(/has no `test` request/);
 	});
 });
 
@@ -426,7 +392,7 @@ describe('startWebhookHarness (production webhook)', () => {
 		const res = await post('id=1', '{"a":1}', { 'Content-Type': 'application/json; charset=utf-8' });
 		expect(res.status).toBe(200);
 		// No responseData on the webhook description → n8n's default 'firstEntryJson' is what
-		// extractWebhookOnReceivedResponse returns (see webhook.ts); mirrored as-is.
+		// extractWebhookOnReceivedResponse returns (see webhookRunner.ts); mirrored as-is.
 		expect(await res.text()).toBe('firstEntryJson');
 		expect(hook.executions).toHaveLength(1);
 		expect(hook.executions[0][0][0].json).toEqual({
@@ -436,16 +402,6 @@ describe('startWebhookHarness (production webhook)', () => {
 			contentType: 'application/json',
 			url: hook.webhookUrl,
 		});
-	});
-
-	test("responseData 'noData' → empty 200; explicit response text is sent as-is", async () => {
-		await start(triggerType({ responseData: 'noData' }));
-		const res = await post('id=1', '{}');
-		expect([res.status, await res.text()]).toEqual([200, '']);
-		await hook.close();
-		await start(triggerType({ responseData: '={{"ok:" + $parameter["mode"]}}', responseCode: 202 as never }));
-		const res2 = await post('id=1', '{}');
-		expect([res2.status, await res2.text()]).toEqual([202, 'ok:run']);
 	});
 
 	test('401 written by the node (noWebhookResponse): no execution', async () => {
@@ -502,6 +458,19 @@ describe('startWebhookHarness (production webhook)', () => {
 		const gbk = await post('id=6', '{}', { 'Content-Type': 'application/json; charset=GBK' });
 		expect(gbk.status).toBe(422);
 		expect(((await gbk.json()) as IDataObject).hint).toMatch(/Unknown encoding: gbk/);
+	});
+
+	test('what the harness does not serve is refused: other methods, response modes, dynamic paths, response fields; gzip', async () => {
+		const refused = async (webhook: Parameters<typeof triggerType>[0], what: RegExp) =>
+			await expect(startWebhookHarness({ nodeType: triggerType(webhook), typeName: 'demoTrigger', parameters: {} })).rejects.toThrow(what);
+		await refused({ httpMethod: 'GET' }, /httpMethod "GET"/);
+		await refused({ responseMode: 'lastNode' }, /responseMode "lastNode"/);
+		await refused({ path: 'user/:id' }, /only a static path/);
+		await refused({ responseData: 'noData' }, /responseData/);
+		await start();
+		const gzip = await post('id=1', '{}', { 'Content-Encoding': 'gzip' });
+		expect(gzip.status).toBe(500);
+		expect(((await gzip.json()) as IDataObject).message).toBe('Content-Encoding "gzip" is not supported by the test harness');
 	});
 
 	test('unknown path and wrong method → n8n 404 messages', async () => {

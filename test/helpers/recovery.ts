@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningPaymentSandbox } from '../../sandbox/payments';
-import { EXAMPLES_DIR, N8nClient, WORKFLOW } from '../../scripts/n8nLocal';
+import { EXAMPLES_DIR, N8nClient, WORKFLOW } from '../../scripts/local';
 import { nodeOutput } from './runData';
 import { SandboxClient, waitFor, type Json } from './sandboxClient';
 
@@ -16,12 +16,13 @@ export interface WatcherOptions {
 	workflowIds: string[];
 	windowMinutes: number;
 	checkEverySeconds: number;
-	sandboxUrl: string;
+	/** The payment sandbox, whose plain refund API the example's own refund call uses. */
+	paymentsUrl: string;
 }
 
-/** Example 9 with these settings (and the sandbox's stand-in refund URL). */
+/** Example 9 with these settings (and its refund call pointed at this payment sandbox). */
 export function watcherWorkflow(opts: WatcherOptions): Json {
-	const text = readFileSync(join(EXAMPLES_DIR, '9-finish-unfinished-payments.json'), 'utf8').split('http://127.0.0.1:3900').join(opts.sandboxUrl);
+	const text = readFileSync(join(EXAMPLES_DIR, '9-finish-unfinished-payments.json'), 'utf8').split('http://127.0.0.1:3910').join(opts.paymentsUrl);
 	const workflow = JSON.parse(text);
 	workflow.id = opts.id ?? WORKFLOW.unfinished;
 	if (opts.name) workflow.name = opts.name;

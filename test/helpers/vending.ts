@@ -1,11 +1,11 @@
-import '../helpers/n8n-env';
+import './n8n/env';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
 import { openSandbox, type SandboxClient } from '../helpers/sandboxClient';
-import { runNode, type RunNodeResult } from './engine';
+import { runNode, type RunNodeResult } from './n8n/engine';
 
 /** Runs the DingShang Vending node through n8n-core's engine against a sandbox. */
 export function vendingRunner(client: SandboxClient, override: Partial<Record<'baseUrl' | 'appId' | 'appSecret' | 'signingKey', string>> = {}) {

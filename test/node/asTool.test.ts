@@ -1,10 +1,10 @@
-import '../helpers/n8n-env';
+import '../helpers/n8n/env';
 
 import type { INodeParameters } from 'n8n-workflow';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
-import { runNode } from '../helpers/engine';
+import { runNode } from '../helpers/n8n/engine';
 import { SandboxClient, openSandbox, type Json } from '../helpers/sandboxClient';
 import { apiRequestCount } from '../helpers/vending';
 

@@ -1,5 +1,5 @@
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
-import { testCredential } from '../helpers/engine';
+import { testCredential } from '../helpers/n8n/credentialTest';
 import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 

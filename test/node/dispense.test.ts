@@ -4,7 +4,7 @@ import { REQUEST_LANES } from '../../nodes/DingShangVending/actions/runItems';
 import { OUTPUTS_EXPRESSION } from '../../nodes/DingShangVending/actions/delivery/put.operation';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
-import { runNode } from '../helpers/engine';
+import { runNode } from '../helpers/n8n/engine';
 
 /**
  * Put Delivery under the conditions a merchant meets: busy machines, several machines at once,

@@ -1,4 +1,4 @@
-import '../helpers/n8n-env';
+import '../helpers/n8n/env';
 
 import { generateKeyPairSync } from 'node:crypto';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
@@ -8,7 +8,7 @@ import { WeChatPayApi } from '../../credentials/WeChatPayApi.credentials';
 import { DingShangPayment } from '../../nodes/DingShangPayment/DingShangPayment.node';
 import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
 import { alipayKeys, weChatPayKeys } from '../../nodes/shared/payments/credentialTest';
-import { runNode, type RunNodeResult } from '../helpers/engine';
+import { runNode, type RunNodeResult } from '../helpers/n8n/engine';
 
 /** The DingShang Payment node (Refund) through n8n-core's engine, against the provider sandboxes over real HTTP. */
 

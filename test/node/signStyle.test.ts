@@ -1,6 +1,6 @@
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import type { SandboxSignStyle } from '../../sandbox';
-import { testCredential } from '../helpers/engine';
+import { testCredential } from '../helpers/n8n/credentialTest';
 import { SandboxClient, openSandbox, type Json } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 

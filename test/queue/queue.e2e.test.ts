@@ -1,5 +1,5 @@
 /**
- * n8n 2.x in queue mode, as a merchant with many machines runs it (scripts/queueStack.ts): Redis,
+ * n8n 2.x in queue mode, as a merchant with many machines runs it (scripts/local, startStack): Redis,
  * Postgres, a main process, 2 workers and 2 webhook processes, this package from its tarball, the
  * example workflows 1 (payment → dispense), 2 (delivery result → refund) and 6 (WeChat Pay → dispense
  * → provider refund) against the sandboxes.
@@ -8,39 +8,21 @@
  * refunds by refund_key), no answered result lost. Figures are printed for the README.
  * afterAll stops every process; the guards kill them if this worker dies first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { dedupeKey, rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
 import { createPrivateKey } from 'node:crypto';
 import { encryptResource, signWeChatBody } from '../../nodes/shared/payments/weChatPay';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
+import type { RunningPaymentSandbox } from '../../sandbox/payments';
 import { WECHAT_MCH_ID } from '../../sandbox/payments/keys';
-import {
-	N8nClient,
-	PAYMENT_WEBHOOK_ID,
-	TRIGGER_WEBHOOK_ID,
-	WORKFLOW,
-	importCredential,
-	importExamples,
-	importPaymentCredentials,
-	packPackage,
-	randomToken,
-	sleep,
-} from '../../scripts/n8nLocal';
-import { ensureQueueServices, startQueueStack, type QueueStack } from '../../scripts/queueStack';
+import { N8nClient, PAYMENT_WEBHOOK_ID, TRIGGER_WEBHOOK_ID, WORKFLOW, sleep, startStack, type Stack } from '../../scripts/local';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const MACHINE = '10000001'; // electronic lock: the shortest dwell
 const SETTLE_MS = 2000;
 
-let userFolder: string;
-let sandbox: RunningSandbox | undefined;
 let payments: RunningPaymentSandbox | undefined;
 let platform: SandboxClient;
-let stack: QueueStack | undefined;
+let stack: Stack | undefined;
 let client: N8nClient;
 let token: string;
 const workerLines = new Map<string, string[]>();
@@ -93,25 +75,12 @@ async function rememberedOf(bodies: Json[]): Promise<number> {
 }
 
 beforeAll(async () => {
-	await ensureQueueServices();
-	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-queue-e2e-'));
-	sandbox = await startSandbox({ port: 0, log: false, timeScale: 0.05 });
-	payments = await startPaymentSandbox({ port: 0 });
-	platform = new SandboxClient(sandbox);
-	token = randomToken();
-	const sb = sandbox;
-	const pay = payments;
-	stack = await startQueueStack({
-		userFolder,
+	stack = await startStack({
+		mode: 'queue',
 		workers: 2,
-		webhooks: 2,
-		encryptionKey: randomToken(),
-		tarball: await packPackage(userFolder, { build: false }),
-		beforeStart: async (settings) => {
-			await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sb.baseUrl, appId: sb.appId, appSecret: sb.appSecret, signingKey: sb.signKey });
-			await importPaymentCredentials(settings, { weChatPay: { ...pay.weChatPay }, alipay: { ...pay.alipay } }, 'sandbox');
-			await importExamples(settings, { n8nPort: 5678, token, sandboxUrl: sb.baseUrl, paymentsUrl: pay.baseUrl }, { onlyMissing: false });
-		},
+		webhookProcesses: 2,
+		sandbox: { timeScale: 0.05 },
+		activate: [WORKFLOW.refund, WORKFLOW.paid, WORKFLOW.weChatPay],
 		onLine: (name, line) => {
 			if (!name.startsWith('worker')) return;
 			const lines = workerLines.get(name) ?? [];
@@ -119,24 +88,15 @@ beforeAll(async () => {
 			workerLines.set(name, lines.slice(-200));
 		},
 	});
-	client = new N8nClient(stack.main.url);
-	expect(await client.signIn()).toBe(true);
-	await client.createApiKey();
-	await client.activateWorkflow(WORKFLOW.refund);
-	await client.activateWorkflow(WORKFLOW.paid);
-	await client.activateWorkflow(WORKFLOW.weChatPay);
+	({ client, payments, token } = stack);
+	platform = new SandboxClient(stack.sandbox!);
 	// n8n 2.x activates in the background: wait until both webhook processes run our triggers (401 unsigned).
-	for (const base of stack.webhookUrls) {
-		await waitFor(async () => (await post(`${base}/webhook/${TRIGGER_WEBHOOK_ID}/delivery-result`, {})) === 401, 60_000, 500);
-		await waitFor(async () => (await post(weChatPayUrl(base), { id: 'probe' })) === 401, 60_000, 500);
-	}
+	await stack.webhookAnswers(`${TRIGGER_WEBHOOK_ID}/delivery-result`, 401);
+	await stack.webhookAnswers(`${PAYMENT_WEBHOOK_ID.weChatPay}/payment`, 401);
 }, 900_000);
 
 afterAll(async () => {
 	await stack?.stop();
-	await payments?.close();
-	await sandbox?.close();
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 }, 120_000);
 
 describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)', () => {
@@ -144,14 +104,15 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 		const orders: Array<{ orderId: number; recordIds: number[] }> = [];
 		for (let i = 0; i < 8; i++) orders.push(await platform.paidOrder(MACHINE));
 		const results = orders.map((o) => ({ method: 'device.delivery.response', order_id: o.orderId, record_id: o.recordIds[0], deliver_status: '0', error_msg: 'Goods are Stuck', floor_status: '2' }));
-		const bases = (stack as QueueStack).webhookUrls;
+		const bases = (stack as Stack).webhookUrls;
 		const statuses = await Promise.all(results.flatMap((body) => [0, 1, 2].flatMap(() => bases.map(async (base) => await post(triggerUrl(base), body)))));
 		expect(statuses.every((s) => s === 200)).toBe(true);
 
 		const orderIds = orders.map((o) => o.orderId);
 		const runs = await refundWorkflowRuns(orderIds, orders.length);
 		expect(runs.every((e) => e.status === 'success')).toBe(true);
-		const { refunds, orders: platformOrders } = await platform.state();
+		const { orders: platformOrders } = await platform.state();
+		const refunds = (payments as RunningPaymentSandbox).plainRefunds();
 		for (const order of orders) {
 			const key = `dsr-${order.orderId}-${order.recordIds[0]}`;
 			const mine = runs.filter((e) => executionOutput(e, 'Delivery result')[0].order_id === order.orderId);
@@ -176,7 +137,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 	}, 180_000);
 
 	it('a burst of 120 distinct results (20 in flight, both processes): every answered result is an execution; afterwards the store remembers them all', async () => {
-		const bases = (stack as QueueStack).webhookUrls;
+		const bases = (stack as Stack).webhookUrls;
 		const first = 900_000; // order ids no sandbox order has: the success branch sends nothing to the platform
 		const bodies = Array.from({ length: 120 }, (_, i) => ({ method: 'device.delivery.response', order_id: first + i, record_id: 1, deliver_status: '1', error_msg: '', floor_status: '1' }));
 		const statuses = await inParallel(bodies.map((body, i) => async () => await post(triggerUrl(bases[i % 2]), body)), 20);
@@ -212,7 +173,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 	}, 300_000);
 
 	it('one paid order notified 6 times at once over both webhook processes, and 3 orders of one machine at once on both workers: every record dispensed exactly once', async () => {
-		const bases = (stack as QueueStack).webhookUrls;
+		const bases = (stack as Stack).webhookUrls;
 		const orders: Array<{ orderId: number; recordIds: number[] }> = [];
 		for (let i = 0; i < 3; i++) orders.push(await platform.order(MACHINE));
 		const before = (await client.allExecutions(WORKFLOW.paid, false)).length;
@@ -248,7 +209,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 	}, 240_000);
 
 	it('a WeChat Pay notification (example 6) delivered 6 times at once over both webhook processes, the dispense failing: dispensed once, refunded once at the provider', async () => {
-		const bases = (stack as QueueStack).webhookUrls;
+		const bases = (stack as Stack).webhookUrls;
 		const pay = payments as RunningPaymentSandbox;
 		const { orderId, tradeId } = await platform.order(MACHINE);
 		await platform.fault({ kind: 'deliveryFail', machineNo: MACHINE, floorStatus: '2', errorMsg: 'Goods are Stuck' });
@@ -286,7 +247,7 @@ describe('queue mode (n8n 2.x, Redis, Postgres, 2 workers, 2 webhook processes)'
 	}, 240_000);
 
 	it('a worker killed (SIGKILL) right after the dispense command left, then the execution retried: dispensed once', async () => {
-		const s = stack as QueueStack;
+		const s = stack as Stack;
 		const order = await platform.order(MACHINE);
 		// The platform executes the command, then its answer is held back: the worker is mid-request.
 		await platform.fault({ kind: 'delay', ms: 20_000, when: 'after', match: { method: 'POST', path: '/api/openapi/v1/deliveries' } });

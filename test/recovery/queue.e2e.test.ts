@@ -1,5 +1,5 @@
 /**
- * Issue 23 in queue mode (scripts/queueStack.ts: Redis, Postgres, main + 2 workers + 1 webhook
+ * Issue 23 in queue mode (startStack, scripts/local: Redis, Postgres, main + 2 workers + 1 webhook
  * process, real n8n 2.x): four WeChat Pay payments of example 6, each held at one moment — after
  * *Update Order* Paid, with the dispense command in flight, while *Wait for Result* polls, with
  * the provider refund in flight — then every worker running them SIGKILLed. n8n itself marks the
@@ -9,84 +9,48 @@
  * no n8n API call that repairs anything: it pays, kills, starts fresh workers and reads the
  * sandboxes' counts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
-import {
-	N8nClient,
-	PAYMENT_WEBHOOK_ID,
-	WORKFLOW,
-	importCredential,
-	importExamples,
-	importN8nApiCredential,
-	importPaymentCredentials,
-	importWorkflows,
-	packPackage,
-	randomToken,
-} from '../../scripts/n8nLocal';
-import { SHORT_QUEUE_LOCKS_ENV, ensureQueueServices, startQueueStack, type QueueStack } from '../../scripts/queueStack';
+import type { RunningPaymentSandbox } from '../../sandbox/payments';
+import { N8nClient, PAYMENT_WEBHOOK_ID, SHORT_QUEUE_LOCKS_ENV, WORKFLOW, startStack, type Stack } from '../../scripts/local';
 import { armedFaults, payOrder, reportsAbout, waitEndedOnce, watcherWorkflow, type Paid } from '../helpers/recovery';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const HOLD_MS = 90_000;
 const RESOLVE_WITHIN_MS = 300_000;
 
-let userFolder: string;
-let sandbox: RunningSandbox | undefined;
+let stack: Stack | undefined;
 let payments: RunningPaymentSandbox | undefined;
 let platform: SandboxClient;
-let stack: QueueStack | undefined;
 let client: N8nClient;
 const logs: string[] = [];
 
-const notifyUrl = () => `${stack?.webhookUrls[0]}/webhook/${PAYMENT_WEBHOOK_ID.weChatPay}/payment`;
+const NOTIFY_PATH = `${PAYMENT_WEBHOOK_ID.weChatPay}/payment`;
+const notifyUrl = () => `${stack?.webhookUrls[0]}/webhook/${NOTIFY_PATH}`;
 
 beforeAll(async () => {
-	await ensureQueueServices();
-	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-recovery-queue-'));
-	sandbox = await startSandbox({ port: 0, log: false });
-	payments = await startPaymentSandbox({ port: 0 });
-	platform = new SandboxClient(sandbox);
-	const sb = sandbox;
-	const pay = payments;
-	stack = await startQueueStack({
-		userFolder,
+	stack = await startStack({
+		mode: 'queue',
 		workers: 2,
-		webhooks: 1,
-		encryptionKey: randomToken(),
-		tarball: await packPackage(userFolder, { build: false }),
+		webhookProcesses: 1,
 		env: SHORT_QUEUE_LOCKS_ENV,
-		beforeStart: async (settings) => {
-			await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sb.baseUrl, appId: sb.appId, appSecret: sb.appSecret, signingKey: sb.signKey });
-			await importPaymentCredentials(settings, { weChatPay: { ...pay.weChatPay }, alipay: { ...pay.alipay } }, 'sandbox');
-			await importExamples(settings, { n8nPort: settings.port, token: randomToken(), sandboxUrl: sb.baseUrl, paymentsUrl: pay.baseUrl }, { onlyMissing: false });
-			await importWorkflows(settings, [watcherWorkflow({ workflowIds: [WORKFLOW.weChatPay], windowMinutes: 0.1, checkEverySeconds: 5, sandboxUrl: sb.baseUrl })]);
-		},
+		workflows: ({ paymentsUrl }) => [watcherWorkflow({ workflowIds: [WORKFLOW.weChatPay], windowMinutes: 0.1, checkEverySeconds: 5, paymentsUrl: paymentsUrl as string })],
+		n8nApiCredential: true,
+		activate: [WORKFLOW.weChatPay, WORKFLOW.unfinished],
 		onLine: (name, line) => {
 			if (/Unfinished Payments/.test(line)) logs.push(`${name}: ${line}`);
 		},
 	});
-	client = new N8nClient(stack.main.url);
-	expect(await client.signIn()).toBe(true);
-	const key = await client.createApiKey();
-	await importN8nApiCredential(stack.settings, key);
-	await client.activateWorkflow(WORKFLOW.weChatPay);
-	await client.activateWorkflow(WORKFLOW.unfinished);
-	await waitFor(async () => (await fetch(notifyUrl(), { method: 'POST', body: '{}' })).status === 401, 60_000, 500);
+	({ client, payments } = stack);
+	platform = new SandboxClient(stack.sandbox!);
+	await stack.webhookAnswers(NOTIFY_PATH, 401);
 }, 420_000);
 
 afterAll(async () => {
 	if (logs.length > 0) console.log(`[recovery queue] watcher log:\n${logs.slice(-30).join('\n')}`);
 	await stack?.stop();
-	await payments?.close();
-	await sandbox?.close();
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 }, 120_000);
 
 it('workers SIGKILLed at four moments of four payments: each order ends dispensed once or refunded once within 5 min, no person', async () => {
-	const s = stack as QueueStack;
+	const s = stack as Stack;
 	const pay = payments as RunningPaymentSandbox;
 	const state = async (): Promise<Json> => await (await fetch(`${pay.baseUrl}/__payments/state`)).json();
 	const moments: Array<{ moment: string; paid: Paid }> = [];

@@ -6,100 +6,62 @@
  * and reads the sandboxes' counts. Also: a slow but healthy execution is left alone, and bad
  * settings fail activation with a message that names the field and shows no key.
  */
-import '../helpers/n8n-env'; // first: before n8n-core loads
+import '../helpers/n8n/env'; // first: before n8n-core loads
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { TriggerContext } from 'n8n-core';
 import { Workflow, type INode } from 'n8n-workflow';
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangN8nApi } from '../../credentials/DingShangN8nApi.credentials';
 import { DingShangUnfinishedPaymentsTrigger } from '../../nodes/DingShangUnfinishedPaymentsTrigger/DingShangUnfinishedPaymentsTrigger.node';
-import { TestCredentialsHelper, TestNodeTypes, createAdditionalData, credentialRefs } from '../helpers/n8n-runtime';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
-import {
-	N8nClient,
-	PAYMENT_WEBHOOK_ID,
-	WORKFLOW,
-	freePort,
-	importCredential,
-	importExamples,
-	importN8nApiCredential,
-	importPaymentCredentials,
-	importWorkflows,
-	installPackage,
-	n8nInstall,
-	packPackage,
-	randomToken,
-	sleep,
-	startN8n,
-	type N8nSettings,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
+import { createAdditionalData } from '../helpers/n8n/additionalData';
+import { TestCredentialsHelper } from '../helpers/n8n/credentials';
+import { TestNodeTypes, credentialRefs } from '../helpers/n8n/nodeTypes';
+import type { RunningPaymentSandbox } from '../../sandbox/payments';
+import { N8nClient, PAYMENT_WEBHOOK_ID, WORKFLOW, randomToken, sleep, startStack, type Stack } from '../../scripts/local';
 import { armedFaults, payOrder, reportsAbout, settledOf, waitEndedOnce, watcherWorkflow, type Paid } from '../helpers/recovery';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const SECOND_WATCHER = 'dsExampleUnfin02';
 const DELIVERIES = { method: 'POST', path: '/api/openapi/v1/deliveries' };
 
-let userFolder: string;
-let sandbox: RunningSandbox | undefined;
+let stack: Stack | undefined;
 let payments: RunningPaymentSandbox | undefined;
 let platform: SandboxClient;
-let n8n: RunningN8n | undefined;
 let client: N8nClient;
-let settings: N8nSettings;
 let apiKey: string;
 let n8nLog = '';
 
-const notifyUrl = () => `${n8n?.url}/webhook/${PAYMENT_WEBHOOK_ID.weChatPay}/payment`;
+const NOTIFY_PATH = `${PAYMENT_WEBHOOK_ID.weChatPay}/payment`;
+const notifyUrl = () => `${stack?.n8n.url}/webhook/${NOTIFY_PATH}`;
 
-async function startAndActivate(): Promise<void> {
-	n8n = await startN8n(settings, { onLine: (line) => (n8nLog += `${line}\n`) });
-	client = new N8nClient(n8n.url);
-	expect(await client.useApiKey(apiKey)).toBe(true);
-	// The payment trigger answers (401 to an unsigned probe) once n8n 2.x has activated it in the background.
-	await waitFor(async () => (await fetch(notifyUrl(), { method: 'POST', body: '{}' })).status === 401, 60_000, 250);
-}
-
-/** Kills n8n like a crash and starts it again on the same database. */
+/** Kills n8n like a crash and starts it again on the same database; waits until the payment trigger runs again. */
 async function crashAndRestart(): Promise<void> {
-	await n8n?.kill('SIGKILL');
-	await startAndActivate();
+	await stack?.restartMain('SIGKILL');
+	await stack?.webhookAnswers(NOTIFY_PATH, 401);
 }
 
 beforeAll(async () => {
-	userFolder = mkdtempSync(join(tmpdir(), 'dingshang-recovery-'));
-	sandbox = await startSandbox({ port: 0, log: false });
-	payments = await startPaymentSandbox({ port: 0 });
-	platform = new SandboxClient(sandbox);
-	settings = { n8n: n8nInstall(2), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' };
-	await installPackage(await packPackage(userFolder, { build: false }), userFolder);
-	await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signingKey: sandbox.signKey });
-	await importPaymentCredentials(settings, { weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } }, 'sandbox');
-	await importExamples(settings, { n8nPort: settings.port, token: randomToken(), sandboxUrl: sandbox.baseUrl, paymentsUrl: payments.baseUrl }, { onlyMissing: false });
-	const watch = { workflowIds: [WORKFLOW.weChatPay], windowMinutes: 60, checkEverySeconds: 5, sandboxUrl: sandbox.baseUrl };
-	await importWorkflows(settings, [watcherWorkflow(watch), watcherWorkflow({ ...watch, id: SECOND_WATCHER, name: 'Second watcher (another process)' })]);
-	n8n = await startN8n(settings, { onLine: (line) => (n8nLog += `${line}\n`) });
-	client = new N8nClient(n8n.url);
-	expect(await client.signIn()).toBe(true);
-	apiKey = await client.createApiKey();
-	// As npm start does: the credential is written while n8n runs, then the watchers are activated.
-	await importN8nApiCredential(settings, apiKey);
-	for (const id of [WORKFLOW.weChatPay, WORKFLOW.unfinished, SECOND_WATCHER]) await client.activateWorkflow(id);
-	await waitFor(async () => (await fetch(notifyUrl(), { method: 'POST', body: '{}' })).status === 401, 60_000, 250);
+	stack = await startStack({
+		workflows: ({ paymentsUrl }) => {
+			const watch = { workflowIds: [WORKFLOW.weChatPay], windowMinutes: 60, checkEverySeconds: 5, paymentsUrl: paymentsUrl as string };
+			return [watcherWorkflow(watch), watcherWorkflow({ ...watch, id: SECOND_WATCHER, name: 'Second watcher (another process)' })];
+		},
+		// As npm start does: the n8n API credential is written while n8n runs, then the watchers are activated.
+		n8nApiCredential: true,
+		activate: [WORKFLOW.weChatPay, WORKFLOW.unfinished, SECOND_WATCHER],
+		onLine: (_name, line) => (n8nLog += `${line}\n`),
+	});
+	({ client, payments } = stack);
+	apiKey = stack.apiKey as string;
+	platform = new SandboxClient(stack.sandbox!);
+	await stack.webhookAnswers(NOTIFY_PATH, 401);
 }, 300_000);
 
 afterAll(async () => {
 	// What the watchers logged (nothing secret: errors are built without request options).
 	const ours = n8nLog.split('\n').filter((l) => /Unfinished Payments|dingShangUnfinished/i.test(l));
 	if (ours.length > 0) console.log(`[recovery] watcher log:\n${ours.slice(-30).join('\n')}`);
-	await n8n?.stop();
-	await payments?.close();
-	await sandbox?.close();
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	await stack?.stop();
 }, 60_000);
 
 afterEach(async () => {
@@ -199,10 +161,10 @@ describe('bad settings fail activation with a message naming the field, before a
 	 * n8n above (n8n 2.x retries a failing activation in the background for a while before it shows
 	 * the error, so the message is read at the source).
 	 */
-	async function activationError(values: Json, n8nApi: Json = { baseUrl: n8n?.url, apiKey }): Promise<string> {
+	async function activationError(values: Json, n8nApi: Json = { baseUrl: stack?.n8n.url, apiKey }): Promise<string> {
 		const type = 'n8n-nodes-dingshang.dingShangUnfinishedPaymentsTrigger';
 		const trigger = new DingShangUnfinishedPaymentsTrigger();
-		const sb = sandbox as RunningSandbox;
+		const sb = stack?.sandbox as NonNullable<Stack['sandbox']>;
 		const helper = new TestCredentialsHelper(
 			{ dingShangN8nApi: new DingShangN8nApi(), dingShangApi: new DingShangApi() },
 			{ dingShangN8nApi: n8nApi, dingShangApi: { baseUrl: sb.baseUrl, appId: sb.appId, appSecret: sb.appSecret, signingKey: sb.signKey } },
@@ -242,7 +204,7 @@ describe('bad settings fail activation with a message naming the field, before a
 
 	it('a wrong n8n API key: says the key was refused, and never shows it', async () => {
 		const wrongKey = `wrong-${randomToken()}`;
-		const text = await activationError({}, { baseUrl: n8n?.url, apiKey: wrongKey });
+		const text = await activationError({}, { baseUrl: stack?.n8n.url, apiKey: wrongKey });
 		expect(text).toMatch(/refused the API key/);
 		expect(text).not.toContain(wrongKey);
 		expect(n8nLog).not.toContain(wrongKey);

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import os from 'os';
 import { API_PREFIX } from '../../nodes/shared/protocol';
-import { isLoopback } from '../../sandbox/admin';
+import { isLoopback } from '../../sandbox/httpServer';
 import { openSandbox, nowSeconds, tradeId, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 // Seed 000 (update order page): the vendor's own example request, signed with key "kva".
@@ -354,20 +354,11 @@ describe('admin routes', () => {
 	});
 });
 
-describe('payment provider stand-in: refunds by idempotency key', () => {
-	it('refunds a key once, answers later calls as repeats, counts every call, and forgets on reset', async () => {
-		const refund = (body: unknown) => c.http.post('/__sandbox/refunds', body, { validateStatus: () => true });
-		expect((await refund({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000 })).data).toMatchObject({ refunded: true, duplicate: false });
-		expect((await refund({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000 })).data).toMatchObject({ refunded: false, duplicate: true });
-		expect((await refund({ refund_key: 'dsr-1000-5001' })).data).toMatchObject({ refunded: true });
-		expect((await refund({ refund_key: 'not a key!' })).status).toBe(400);
-		expect((await refund({ refund_key: 'x'.repeat(65) })).status).toBe(400);
-		const { refunds } = await c.state();
-		expect(refunds).toEqual([
-			expect.objectContaining({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000, attempts: 2 }),
-			expect.objectContaining({ refund_key: 'dsr-1000-5001', attempts: 1 }),
-		]);
-		await c.http.post('/__sandbox/reset');
-		expect((await c.state()).refunds).toEqual([]);
+describe('no refund stand-in here', () => {
+	it('leaves refunds to the payment sandbox: no /__sandbox/refunds route, no refunds in the state', async () => {
+		const res = await c.http.post('/__sandbox/refunds', { refund_key: 'dsr-1000-5000' });
+		expect(res.status).toBe(404);
+		expect(res.data).toEqual({ error: 'no admin route POST /__sandbox/refunds' });
+		expect(Object.keys(await c.state())).not.toContain('refunds');
 	});
 });

@@ -307,3 +307,43 @@ describe('notifications and admin', () => {
 		}
 	});
 });
+
+describe('plain refund API (POST /__payments/refunds, for the examples without a provider credential)', () => {
+	it('refunds a key once, answers later calls as repeats, counts every call, lists them apart from the providers\' refunds, forgets on reset', async () => {
+		const own = await startPaymentSandbox({ keys: sb.keys() });
+		try {
+			const refund = async (body: unknown) => {
+				const res = await fetch(`${own.baseUrl}/__payments/refunds`, { method: 'POST', body: JSON.stringify(body) });
+				return { status: res.status, json: (await res.json()) as Json };
+			};
+			const state = async (): Promise<Json> => await (await fetch(`${own.baseUrl}/__payments/state`)).json();
+			const first = await refund({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000 });
+			expect(first).toEqual({ status: 200, json: { refunded: true, duplicate: false, refund_key: 'dsr-1000-5000', refunded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
+			expect(await refund({ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000 })).toEqual({
+				status: 200,
+				json: { refunded: false, duplicate: true, refund_key: 'dsr-1000-5000', refunded_at: first.json.refunded_at },
+			});
+			expect((await refund({ refund_key: 'dsr-1000-5001' })).json).toMatchObject({ refunded: true, duplicate: false });
+			expect(await refund({ refund_key: 'not a key!' })).toEqual({ status: 400, json: { error: 'refund_key must be 1–64 characters of A-Z a-z 0-9 _ -' } });
+			expect((await refund({ refund_key: 'x'.repeat(65) })).status).toBe(400);
+			expect((await refund({})).status).toBe(400);
+
+			const listed = [
+				{ refund_key: 'dsr-1000-5000', order_id: 1000, record_id: 5000, attempts: 2, refunded_at: first.json.refunded_at },
+				expect.objectContaining({ refund_key: 'dsr-1000-5001', attempts: 1 }),
+			];
+			const before = await state();
+			expect(before.plainRefunds).toEqual(listed);
+			expect(before.refunds).toEqual([]); // WeChat Pay / Alipay refunds are another list
+			expect(own.plainRefunds()).toEqual(listed);
+			expect(own.state().plainRefunds).toEqual(listed);
+
+			expect((await fetch(`${own.baseUrl}/__payments/reset`, { method: 'POST' })).status).toBe(200);
+			expect((await state()).plainRefunds).toEqual([]);
+			expect(own.plainRefunds()).toEqual([]);
+			expect((await refund({ refund_key: 'dsr-1000-5000' })).json).toMatchObject({ refunded: true });
+		} finally {
+			await own.close();
+		}
+	});
+});

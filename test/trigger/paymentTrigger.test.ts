@@ -1,4 +1,4 @@
-import '../helpers/n8n-env';
+import '../helpers/n8n/env';
 
 import axios from 'axios';
 import { createCipheriv, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'crypto';
@@ -8,10 +8,10 @@ import { WeChatPayApi } from '../../credentials/WeChatPayApi.credentials';
 import { DingShangPaymentNotificationTrigger } from '../../nodes/DingShangPaymentNotificationTrigger/DingShangPaymentNotificationTrigger.node';
 import { signAlipayNotification } from '../../nodes/shared/payments/alipay';
 import { encryptResource, signWeChatBody, unixSeconds } from '../../nodes/shared/payments/weChatPay';
-import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/n8n/webhookRunner';
 
 /**
- * The payment trigger through n8n-core's WebhookContext over real HTTP (test/helpers/webhook.ts):
+ * The payment trigger through n8n-core's WebhookContext over real HTTP (test/helpers/n8n/webhookRunner.ts):
  * notifications built with our provider-side helpers, and independently with plain crypto.
  */
 

@@ -1,4 +1,4 @@
-import '../helpers/n8n-env';
+import '../helpers/n8n/env';
 
 import axios from 'axios';
 
@@ -8,11 +8,11 @@ import { DingShangVendingTrigger } from '../../nodes/DingShangVendingTrigger/Din
 import { rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
 import { FAIL_REASONS } from '../../nodes/shared/protocol';
 import { encodePayload, signParams } from '../../nodes/shared/signing';
-import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/n8n/webhookRunner';
 import { vendingRunner } from '../helpers/vending';
 import { SandboxClient, openSandbox, waitFor } from '../helpers/sandboxClient';
 
-/** Real HTTP POSTs into the trigger's webhook, run by n8n-core's WebhookContext (test/helpers/webhook.ts). */
+/** Real HTTP POSTs into the trigger's webhook, run by n8n-core's WebhookContext (test/helpers/n8n/webhookRunner.ts). */
 
 const TOKEN = 'tok-3f9a1c2b7d';
 const SIGN_KEY = 'trigger-sign-key';

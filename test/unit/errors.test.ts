@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { e2eMajors } from '../../scripts/n8nLocal';
+import { e2eMajors } from '../../scripts/local';
 import { maskUrlTokens } from '../../nodes/shared/secrets';
 import { withMachineNo } from '../../nodes/DingShangVending/actions/order/create.operation';
 import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/transport';

@@ -1,6 +1,6 @@
-import { loadExamples } from '../../scripts/n8nLocal';
-import { RENAMED_TYPES, renameNodeTypes } from '../../scripts/renamedTypes';
-import { repointText, repointWorkflow, type LocalUrls } from '../../scripts/localUrls';
+import { loadExamples } from '../../scripts/local';
+import { RENAMED_TYPES, renameNodeTypes } from '../../scripts/local/renamedTypes';
+import { repointText, repointWorkflow, type LocalUrls } from '../../scripts/local/localUrls';
 
 /** How the examples' local URLs follow the current ports (the real-n8n run: test/e2e/ports.e2e.test.ts). */
 
@@ -56,6 +56,15 @@ describe('repointing the local URLs of the examples', () => {
 		]);
 		// Without a sandbox (the real platform), sandbox URLs stay as they are; webhooks still follow n8n.
 		expect(repointText('http://127.0.0.1:3992/__sandbox/refunds http://127.0.0.1:1/webhook/a', { n8n: NOW.n8n })).toBe('http://127.0.0.1:3992/__sandbox/refunds http://127.0.0.1:5710/webhook/a');
+	});
+
+	it('moves the refund stand-in of workflows imported before from /__sandbox/refunds to the payment sandbox', () => {
+		const before = '"url": "http://127.0.0.1:3992/__sandbox/refunds" · curl -s http://localhost:3992/__sandbox/faults';
+		expect(repointText(before, NOW)).toBe('"url": "http://127.0.0.1:3940/__payments/refunds" · curl -s http://127.0.0.1:3930/__sandbox/faults');
+		// The examples themselves name only the new place.
+		const examples = JSON.stringify(loadExamples({ n8nPort: 5678, token: 't0k3n' }));
+		expect(examples).not.toContain('/__sandbox/refunds');
+		expect(examples.match(/http:\/\/127\.0\.0\.1:3910\/__payments\/refunds/g)).toHaveLength(3);
 	});
 });
 

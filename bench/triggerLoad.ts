@@ -1,6 +1,6 @@
 /**
  * Scenario 6: the Delivery Result trigger against n8n's own Webhook node, in ONE real n8n 2.x
- * with this package installed from its tarball (scripts/n8nLocal.ts, as `npm start` does).
+ * with this package installed from its tarball (startStack in scripts/local, as `npm start` does).
  * Active workflows, each only its trigger, default execution saving: ours, n8n's Webhook node,
  * and (diagnostic) ours with deduplication off. autocannon (from npm,
  * loopback) sends the same number of callbacks to each, every body unique (a repeated result
@@ -10,25 +10,10 @@
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'crypto';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 
-import { CALLBACK_METHOD } from '../../nodes/shared/protocol';
-import {
-	CREDENTIAL_ID,
-	N8nClient,
-	PACKAGE,
-	freePort,
-	importCredential,
-	installPackage,
-	packPackage,
-	randomToken,
-	sleep,
-	startN8n,
-	n8nInstall,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
+import { CALLBACK_METHOD } from '../nodes/shared/protocol';
+import { CREDENTIAL_ID, N8nClient, PACKAGE, randomToken, sleep, startStack } from '../scripts/local';
+import { onBenchPlatform } from './realN8n';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 600);
 const WARM_CALLBACKS = 100;
@@ -161,19 +146,10 @@ async function waitRegistered(client: N8nClient, target: Target): Promise<void> 
 }
 
 export async function measureTriggers(rounds: number, log: (line: string) => void, platform: { baseUrl: string; appId: string; appSecret: string; signKey: string }): Promise<TriggerRound[]> {
-	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-bench-n8n-'));
-	let n8n: RunningN8n | undefined;
+	// Activating the trigger proves its credential against the platform: the bench's sandbox.
+	const stack = await startStack(onBenchPlatform(platform));
 	try {
-		// 'info': the import's success line and the ready line are logged at info.
-		const settings = { n8n: n8nInstall(2), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info' as const };
-		const tarball = await packPackage(userFolder, { build: true });
-		await installPackage(tarball, userFolder);
-		// Activating the trigger proves its credential against the platform: the bench's sandbox.
-		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: platform.baseUrl, appId: platform.appId, appSecret: platform.appSecret, signingKey: platform.signKey });
-		n8n = await startN8n(settings);
-		const client = new N8nClient(n8n.url);
-		await client.signIn();
-		await client.createApiKey();
+		const { client, n8n } = stack;
 		const token = randomToken();
 		const defs = workflows(token);
 		const targets: Target[] = [];
@@ -200,7 +176,6 @@ export async function measureTriggers(rounds: number, log: (line: string) => voi
 		}
 		return results;
 	} finally {
-		await n8n?.stop();
-		rmSync(userFolder, { recursive: true, force: true });
+		await stack.stop();
 	}
 }

@@ -16,7 +16,7 @@
  * Peak RSS: after set-up and a warm-up run, the kernel's high-water mark is reset
  * (`/proc/self/clear_refs` ← 5), so VmHWM afterwards is the peak during the measured run.
  */
-import '../helpers/n8n-env'; // first: before n8n-core is loaded
+import '../test/helpers/n8n/env'; // first: before n8n-core is loaded
 
 import { readFileSync, writeFileSync } from 'fs';
 import { Session } from 'inspector';

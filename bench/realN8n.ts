@@ -16,12 +16,9 @@
  * guarantee), so it sends 2 requests per item where the HTTP node sends 1.
  */
 import { randomUUID } from 'crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 
-import { API_PREFIX } from '../../nodes/shared/protocol';
-import { CREDENTIAL_ID, PACKAGE, firstJsonObject, freePort, importCredential, installPackage, n8nCli, n8nInstall, packPackage, randomToken, tail, type N8nSettings } from '../../scripts/n8nLocal';
+import { API_PREFIX } from '../nodes/shared/protocol';
+import { CREDENTIAL_ID, PACKAGE, startCliStack, type N8nSettings, type StackOptions } from '../scripts/local';
 import type { OrderRef, Platform } from './jobs';
 
 export const ITEMS = 2000;
@@ -97,41 +94,32 @@ export interface RealN8n {
 	importWorkflows(workflows: object[]): Promise<void>;
 	/** Runs a workflow; returns per-node executionTime (ms) and the last node's output items. */
 	execute(id: string, lastNode: string): Promise<{ times: Record<string, number>; output: Array<Record<string, unknown>> }>;
-	close(): void;
+	close(): Promise<void>;
 }
 
+/** A stack on the bench's own platform (its sandbox, started by bench.ts): dist/ built now, no examples, no payments. */
+export function onBenchPlatform(platform: Platform): StackOptions {
+	const credential = { name: 'DingShang (bench)', baseUrl: platform.baseUrl, appId: platform.appId, appSecret: platform.appSecret, signingKey: platform.signKey };
+	return { build: true, sandbox: false, payments: false, examples: false, platform: credential };
+}
+
+/** n8n 2.x for `n8n execute` runs (no server), the credential pointing at the bench's platform. */
 export async function startRealN8n(platform: Platform): Promise<RealN8n> {
-	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-bench-n8n2-'));
-	try {
-		const extraEnv = { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' };
-		// 'info': the import's success line and `execute --rawOutput`'s JSON are logged at info.
-		const settings: N8nSettings = { n8n: n8nInstall(2), userFolder, port: await freePort(), runnersBrokerPort: await freePort(), encryptionKey: randomToken(), logLevel: 'info', extraEnv };
-		await installPackage(await packPackage(userFolder, { build: true }), userFolder);
-		await importCredential(settings, { name: 'DingShang (bench)', baseUrl: platform.baseUrl, appId: platform.appId, appSecret: platform.appSecret, signingKey: platform.signKey });
-		return {
-			settings,
-			async importWorkflows(workflows) {
-				const file = join(userFolder, 'workflows.json');
-				writeFileSync(file, JSON.stringify(workflows));
-				const result = await n8nCli(settings, ['import:workflow', `--input=${file}`]);
-				if (result.code !== 0 || !/Successfully imported/i.test(result.stdout + result.stderr)) throw new Error(`import:workflow failed:\n${tail(result.stdout + result.stderr)}`);
-			},
-			async execute(id, lastNode) {
-				const result = await n8nCli(settings, ['execute', `--id=${id}`, '--rawOutput'], 300_000);
-				if (result.code !== 0) throw new Error(`n8n execute ${id} failed (${result.code}):\n${tail(result.stdout)}\n${tail(result.stderr)}`);
-				const run = JSON.parse(firstJsonObject(result.stdout));
-				const runData = run.data?.resultData?.runData ?? {};
-				if (run.data?.resultData?.error) throw new Error(`${id}: ${JSON.stringify(run.data.resultData.error).slice(0, 600)}`);
-				const times = Object.fromEntries(Object.entries(runData).map(([name, runs]) => [name, (runs as Array<{ executionTime: number }>)[0].executionTime]));
-				const output = (runData[lastNode]?.[0]?.data?.main?.[0] ?? []).map((item: { json: Record<string, unknown> }) => item.json);
-				return { times, output };
-			},
-			close: () => rmSync(userFolder, { recursive: true, force: true }),
-		};
-	} catch (error) {
-		rmSync(userFolder, { recursive: true, force: true });
-		throw error;
-	}
+	// crypto: what a merchant must allow for the DIY Code nodes
+	const stack = await startCliStack({ ...onBenchPlatform(platform), env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' } });
+	return {
+		settings: stack.settings,
+		importWorkflows: stack.importWorkflows,
+		async execute(id, lastNode) {
+			const run = await stack.execute(id);
+			const runData = run.data?.resultData?.runData ?? {};
+			if (run.data?.resultData?.error) throw new Error(`${id}: ${JSON.stringify(run.data.resultData.error).slice(0, 600)}`);
+			const times = Object.fromEntries(Object.entries(runData).map(([name, runs]) => [name, (runs as Array<{ executionTime: number }>)[0].executionTime]));
+			const output = (runData[lastNode]?.[0]?.data?.main?.[0] ?? []).map((item: { json: Record<string, unknown> }) => item.json);
+			return { times, output };
+		},
+		close: stack.stop,
+	};
 }
 
 // ─── rounds ─────────────────────────────────────────────────────────────────────────────────
@@ -188,6 +176,6 @@ export async function measureRealN8n(
 		}
 		return results;
 	} finally {
-		n8n.close();
+		await n8n.close();
 	}
 }

@@ -20,7 +20,7 @@
  * runs with --trace-gc: its V8 heap (committed, and live after a full GC once the workflow has
  * started) tells data kept per item from heap V8 simply has not collected yet.
  *
- * Alone: `npx ts-node --transpile-only test/bench/rss.ts` (own sandbox on 127.0.0.1);
+ * Alone: `npx ts-node --transpile-only bench/rss.ts` (own sandbox on 127.0.0.1);
  * RSS_SIZES=500,5000 and RSS_ROUNDS=3 by default; RSS_MAIN_FLAGS adds V8 flags to n8n's main process.
  */
 import { spawn } from 'child_process';
@@ -30,7 +30,7 @@ import os from 'os';
 import { join, resolve } from 'path';
 import { Worker } from 'worker_threads';
 
-import { PACKAGE, firstJsonObject, freePort, n8nEnv, run, sleep, tail, type N8nSettings } from '../../scripts/n8nLocal';
+import { PACKAGE, firstJsonObject, freePort, n8nEnv, run, sleep, tail, type N8nSettings } from '../scripts/local';
 import type { OrderRef, Platform } from './jobs';
 import { median, pool } from './measure';
 import { startRealN8n, workflow, type RealN8n } from './realN8n';
@@ -331,7 +331,7 @@ async function startLoaded(platform: Platform, log: (line: string) => void): Pro
 		const n8n = await startRealN8n(platform);
 		const problem = await packageLoadProblem(n8n.settings).catch((error: Error) => error.message);
 		if (!problem) return n8n;
-		n8n.close();
+		await n8n.close();
 		if (attempt === 3) throw new Error(`the packed package does not load:\n${problem}`);
 		log(`the packed package does not load (${problem.split('\n')[0]}): packing again`);
 		await sleep(10_000);
@@ -421,7 +421,7 @@ export async function measureRss(opts: {
 		}
 		return summarize(sizes, opts.rounds, baseline, runs);
 	} finally {
-		n8n.close();
+		await n8n.close();
 	}
 }
 
@@ -493,8 +493,8 @@ if (require.main === module) {
 	const WATCHDOG_MS = 60 * 60_000;
 	const machines = ['30000001', '30000002', '30000003', '30000004'];
 	const main = async () => {
-		const { startSandbox } = await import('../../sandbox');
-		const { SandboxClient, tradeId } = await import('../helpers/sandboxClient');
+		const { startSandbox } = await import('../sandbox');
+		const { SandboxClient, tradeId } = await import('../test/helpers/sandboxClient');
 		const sizes = (process.env.RSS_SIZES ?? SIZES.join(',')).split(',').map(Number);
 		if (sizes.length < 1 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`RSS_SIZES must be item counts, e.g. 500,5000`);
 		const rounds = Math.max(1, Number(process.env.RSS_ROUNDS ?? 3));

@@ -1,10 +1,11 @@
 /**
- * A stand-in for a payment provider's refund API, for the examples and tests only (not part of
- * the DingShang platform): like WeChat Pay's `out_refund_no` or Alipay's `out_request_no`, a
- * refund key already used refunds nothing again. Every call is counted, so a test sees how many
- * refund paths reached the provider and how many refunds really happened.
+ * "Your provider's refund API", stood in by one plain JSON route (POST /__payments/refunds) for the
+ * example workflows that have no WeChat Pay / Alipay credential (1, 2 and 9's Refund Due). Like
+ * WeChat Pay's `out_refund_no` or Alipay's `out_request_no`, a refund key already used refunds
+ * nothing again; every call is counted, so a test sees how many refund paths reached the provider
+ * and how many refunds really happened. Unsigned, so the examples call it with a plain HTTP node.
  */
-export interface RefundRecord {
+export interface PlainRefund {
 	refund_key: string;
 	order_id?: unknown;
 	record_id?: unknown;
@@ -15,9 +16,10 @@ export interface RefundRecord {
 
 const KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
-export class RefundDesk {
-	private readonly byKey = new Map<string, RefundRecord>();
+export class PlainRefunds {
+	private readonly byKey = new Map<string, PlainRefund>();
 
+	/** `{refund_key, order_id?, record_id?}` → `{refunded, duplicate, refund_key, refunded_at}`, or 400 for a bad key. */
 	refund(input: unknown, now: string): { status: number; json: unknown } {
 		const { refund_key, order_id, record_id } = (input ?? {}) as Record<string, unknown>;
 		if (typeof refund_key !== 'string' || !KEY.test(refund_key)) {
@@ -32,7 +34,7 @@ export class RefundDesk {
 		return { status: 200, json: { refunded: true, duplicate: false, refund_key, refunded_at: now } };
 	}
 
-	list(): RefundRecord[] {
+	list(): PlainRefund[] {
 		return [...this.byKey.values()].map((r) => ({ ...r }));
 	}
 

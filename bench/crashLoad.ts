@@ -5,16 +5,9 @@
  * payment: the time from its payment to its end (dispensed once or refunded once, read from the
  * sandboxes), and how many never ended. Bounded: gives up 10 minutes after the last payment.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
-import { N8nClient, PAYMENT_WEBHOOK_ID, WORKFLOW, importCredential, importExamples, importN8nApiCredential, importPaymentCredentials, importWorkflows, packPackage, randomToken, sleep } from '../../scripts/n8nLocal';
-import { SHORT_QUEUE_LOCKS_ENV, ensureQueueServices, startQueueStack, type QueueStack } from '../../scripts/queueStack';
-import { endedOnce, payOrder, settledOf, watcherWorkflow, type Paid } from '../helpers/recovery';
-import { SandboxClient, waitFor } from '../helpers/sandboxClient';
+import { PAYMENT_WEBHOOK_ID, SHORT_QUEUE_LOCKS_ENV, WORKFLOW, sleep, startStack } from '../scripts/local';
+import { endedOnce, payOrder, settledOf, watcherWorkflow, type Paid } from '../test/helpers/recovery';
+import { SandboxClient } from '../test/helpers/sandboxClient';
 
 export interface CrashResult {
 	payments: number;
@@ -36,41 +29,24 @@ const GIVE_UP_MS = 10 * 60_000;
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 
 export async function measureCrashes(opts: { payments: number; machines: number; kills: number; log: (line: string) => void }): Promise<CrashResult> {
-	await ensureQueueServices();
-	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-crash-bench-'));
-	let sandbox: RunningSandbox | undefined;
-	let payments: RunningPaymentSandbox | undefined;
-	let stack: QueueStack | undefined;
+	const stack = await startStack({
+		mode: 'queue',
+		workers: 2,
+		webhookProcesses: 1,
+		env: SHORT_QUEUE_LOCKS_ENV,
+		workflows: ({ paymentsUrl }) => [watcherWorkflow({ workflowIds: [WORKFLOW.weChatPay], windowMinutes: 3, checkEverySeconds: 5, paymentsUrl: paymentsUrl as string })],
+		n8nApiCredential: true,
+		activate: [WORKFLOW.weChatPay, WORKFLOW.unfinished],
+	});
 	try {
-		sandbox = await startSandbox({ port: 0, log: false });
-		payments = await startPaymentSandbox({ port: 0 });
-		const platform = new SandboxClient(sandbox);
+		const { client, sandbox, payments } = stack;
+		const s = stack;
+		const pay = payments as NonNullable<typeof payments>;
+		const platform = new SandboxClient(sandbox as NonNullable<typeof sandbox>);
 		const machines = Array.from({ length: opts.machines }, (_, i) => String(50000001 + i));
 		for (const m of machines) await platform.addMachine(m, 'electronic_lock', 1000);
-		const sb = sandbox;
-		const pay = payments;
-		stack = await startQueueStack({
-			userFolder,
-			workers: 2,
-			webhooks: 1,
-			encryptionKey: randomToken(),
-			tarball: await packPackage(userFolder, { build: false }),
-			env: SHORT_QUEUE_LOCKS_ENV,
-			beforeStart: async (settings) => {
-				await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sb.baseUrl, appId: sb.appId, appSecret: sb.appSecret, signingKey: sb.signKey });
-				await importPaymentCredentials(settings, { weChatPay: { ...pay.weChatPay }, alipay: { ...pay.alipay } }, 'sandbox');
-				await importExamples(settings, { n8nPort: settings.port, token: randomToken(), sandboxUrl: sb.baseUrl, paymentsUrl: pay.baseUrl }, { onlyMissing: false });
-				await importWorkflows(settings, [watcherWorkflow({ workflowIds: [WORKFLOW.weChatPay], windowMinutes: 3, checkEverySeconds: 5, sandboxUrl: sb.baseUrl })]);
-			},
-		});
-		const s = stack;
-		const client = new N8nClient(s.main.url);
-		if (!(await client.signIn())) throw new Error('could not sign in to n8n');
-		await importN8nApiCredential(s.settings, await client.createApiKey());
-		await client.activateWorkflow(WORKFLOW.weChatPay);
-		await client.activateWorkflow(WORKFLOW.unfinished);
 		const notifyUrl = `${s.webhookUrls[0]}/webhook/${PAYMENT_WEBHOOK_ID.weChatPay}/payment`;
-		await waitFor(async () => (await fetch(notifyUrl, { method: 'POST', body: '{}' })).status === 401, 60_000, 500);
+		await stack.webhookAnswers(`${PAYMENT_WEBHOOK_ID.weChatPay}/payment`, 401);
 		opts.log(`crash bench: stack up; ${opts.payments} payments on ${opts.machines} machines, ${opts.kills} worker kills`);
 
 		// Payments at ~2/s; the kills spread over the same stretch, each at a random moment of its slot.
@@ -86,13 +62,14 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 		})();
 		const slotMs = (opts.payments * 500) / opts.kills;
 		let kills = 0;
+		const killed = new Set<(typeof s.workers)[number]>();
 		for (let k = 0; k < opts.kills; k++) {
 			await sleep(Math.round(slotMs * (0.3 + 0.7 * Math.random())));
-			const live = s.workers.filter((w) => w.pid > 0);
+			const live = s.workers.filter((w) => !killed.has(w));
 			const victim = live[Math.floor(Math.random() * live.length)];
 			await victim.kill('SIGKILL');
-			s.workers.splice(s.workers.indexOf(victim), 1);
-			s.workers.push(await s.startWorker());
+			killed.add(victim);
+			await s.startWorker();
 			kills++;
 		}
 		await paying;
@@ -134,9 +111,6 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 			notes: [`${failed} of ${runs.length} payment executions ended crashed/error (killed with their worker) and were finished by the Unfinished Payments trigger; time to resolution is measured from the payment (sandbox poll every 1 s)`],
 		};
 	} finally {
-		await stack?.stop().catch(() => undefined);
-		await payments?.close();
-		await sandbox?.close();
-		rmSync(userFolder, { recursive: true, force: true });
+		await stack.stop().catch(() => undefined);
 	}
 }

@@ -1,5 +1,5 @@
 /**
- * Scenario 7 of issue 15, scale-out: n8n 2.x in queue mode (scripts/queueStack.ts: Redis,
+ * Scenario 7 of issue 15, scale-out: n8n 2.x in queue mode (startStack, scripts/local: Redis,
  * Postgres, main, 2 workers, 2 webhook processes) runs example workflow 1 (payment webhook →
  * Mark order paid → Dispense with Wait for Result → refund branch) for 1,000 orders over 100
  * sandbox machines, 10 single-product orders per machine. Target: total time ÷ the ideal
@@ -14,20 +14,17 @@
  * lines when each execution did. The ideal is bench.ts's (scenario 5): machines in parallel, each
  * machine's real dispense durations back to back, the longest machine.
  *
- * Alone: `npx ts-node --transpile-only test/bench/queueLoad.ts` (QUEUE_ORDERS, QUEUE_MACHINES,
+ * Alone: `npx ts-node --transpile-only bench/queueLoad.ts` (QUEUE_ORDERS, QUEUE_MACHINES,
  * QUEUE_TIME_SCALE, QUEUE_CONCURRENCY, QUEUE_POST_WIDTH, QUEUE_DB_POOL override the defaults;
  * QUEUE_TARBALL uses a packed package instead of packing dist/). Exit code 0 when the target is met.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { API_PREFIX, MACHINE_BUSY_CODE } from '../../nodes/shared/protocol';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { N8nClient, WORKFLOW, importCredential, importExamples, packPackage, randomToken, sleep } from '../../scripts/n8nLocal';
-import { ensureQueueServices, startQueueStack, type QueueStack } from '../../scripts/queueStack';
-import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
+import { API_PREFIX, MACHINE_BUSY_CODE } from '../nodes/shared/protocol';
+import { WORKFLOW, sleep, startStack, type Stack } from '../scripts/local';
+import { SandboxClient, waitFor, type Json } from '../test/helpers/sandboxClient';
 import { median, pool } from './measure';
 
 /**
@@ -66,8 +63,6 @@ export interface QueueOptions {
 	concurrency?: number;
 	postWidth?: number;
 	dbPoolSize?: number;
-	/** A `npm pack` tarball of this package (e.g. shared with other scenarios); default: dist/ packed now. */
-	tarball?: string;
 }
 
 export interface QueueResult {
@@ -211,33 +206,14 @@ export async function measureQueue(opts: QueueOptions): Promise<QueueResult> {
 		}
 	};
 
-	await ensureQueueServices();
-	const userFolder = mkdtempSync(join(tmpdir(), 'dingshang-queue-bench-'));
-	const removeUserFolder = () => rmSync(userFolder, { recursive: true, force: true });
-	process.once('exit', removeUserFolder); // e.g. the CLI's watchdog exits without our finally
-	let sandbox: RunningSandbox | undefined;
-	let stack: QueueStack | undefined;
+	let stack: Stack | undefined;
 	try {
-		sandbox = await startSandbox({ port: 0, log: onSandboxLine, timeScale: scale });
-		const sb = sandbox;
-		const platform = new SandboxClient(sb);
-		for (const [i, m] of [...machines, ...WARM_MACHINES].entries()) await platform.addMachine(m, MACHINE_TYPES[i % MACHINE_TYPES.length], 1000);
-		// NOTPAY orders listed round-robin over the machines, as payments would arrive.
-		const paid: Paid[] = new Array(orderCount);
-		await pool(orderCount, 8, async (i) => {
-			const m = machines[i % machines.length];
-			const { orderId, recordIds } = await platform.order(m);
-			paid[i] = { machineNo: m, orderId, recordId: recordIds[0] };
-		});
-		const warm = await Promise.all(WARM_MACHINES.map(async (m) => ({ machineNo: m, ...(await platform.order(m)) })));
-		log(`${orderCount} orders on ${machineCount} machines (${MACHINE_TYPES.join(', ')} in turn), time scale ${scale}; starting the queue stack`);
-
-		const token = randomToken();
-		stack = await startQueueStack({
-			userFolder,
+		stack = await startStack({
+			mode: 'queue',
 			workers: 2,
-			webhooks: 2,
+			webhookProcesses: 2,
 			concurrency,
+			sandbox: { log: onSandboxLine, timeScale: scale },
 			env: {
 				DB_POSTGRESDB_POOL_SIZE: String(opts.dbPoolSize ?? DB_POOL_SIZE),
 				// On a starved CPU a transaction holds its connection for seconds (its continuations wait
@@ -248,19 +224,22 @@ export async function measureQueue(opts: QueueOptions): Promise<QueueResult> {
 				// is not a dead database: give the ping as long as a query.
 				DB_PING_TIMEOUT_MS: '60000',
 			},
-			encryptionKey: randomToken(),
-			tarball: opts.tarball ?? (await packPackage(userFolder, { build: false })),
-			beforeStart: async (settings) => {
-				await importCredential(settings, { name: 'DingShang (sandbox)', baseUrl: sb.baseUrl, appId: sb.appId, appSecret: sb.appSecret, signingKey: sb.signKey });
-				await importExamples(settings, { n8nPort: 5678, token, sandboxUrl: sb.baseUrl }, { onlyMissing: false });
-			},
+			activate: [WORKFLOW.paid],
 			onLine: onN8nLine,
 		});
-		const { webhookUrls } = stack;
-		const client = new N8nClient(stack.main.url);
-		if (!(await client.signIn())) throw new Error('could not sign in to n8n');
-		await client.createApiKey();
-		await client.activateWorkflow(WORKFLOW.paid);
+		const { webhookUrls, client } = stack;
+		const pay = stack.payments as NonNullable<Stack['payments']>;
+		const platform = new SandboxClient(stack.sandbox as NonNullable<Stack['sandbox']>);
+		for (const [i, m] of [...machines, ...WARM_MACHINES].entries()) await platform.addMachine(m, MACHINE_TYPES[i % MACHINE_TYPES.length], 1000);
+		// NOTPAY orders listed round-robin over the machines, as payments would arrive.
+		const paid: Paid[] = new Array(orderCount);
+		await pool(orderCount, 8, async (i) => {
+			const m = machines[i % machines.length];
+			const { orderId, recordIds } = await platform.order(m);
+			paid[i] = { machineNo: m, orderId, recordId: recordIds[0] };
+		});
+		const warm = await Promise.all(WARM_MACHINES.map(async (m) => ({ machineNo: m, ...(await platform.order(m)) })));
+		log(`${orderCount} orders on ${machineCount} machines (${MACHINE_TYPES.join(', ')} in turn), time scale ${scale}`);
 		// n8n 2.x activates in the background: wait until both webhook processes serve it.
 		for (const base of webhookUrls) await waitFor(async () => await servesPayment(base), 60_000, 500);
 		log(`stack up in ${s(Object.values(stack.timings).reduce((a, b) => a + b, 0))} (parts), ${concurrency} concurrent executions per worker`);
@@ -356,7 +335,7 @@ export async function measureQueue(opts: QueueOptions): Promise<QueueResult> {
 		const sums = [...perMachine.values()].map((list) => list.reduce((sum, d) => sum + d.ms, 0));
 		const idealMs = Math.max(...sums);
 		const totalMs = Math.max(...paid.map((p) => endedAt.get(p.recordId) ?? 0)) - t0; // judged only when all ended
-		const refunds = (state.refunds as Json[]).filter((r) => wanted.has(r.record_id)).length;
+		const refunds = pay.plainRefunds().filter((r) => wanted.has(r.record_id as number)).length;
 
 		// Where the time went: lead-in (payment → first dispense) and the machine's idle gaps.
 		const leadIns: number[] = [];
@@ -444,9 +423,6 @@ export async function measureQueue(opts: QueueOptions): Promise<QueueResult> {
 		throw new Error(`${(error as Error).stack ?? String(error)}\n${tails}`);
 	} finally {
 		await stack?.stop().catch((error: unknown) => log(`stopping the stack: ${String(error)}`));
-		await sandbox?.close();
-		removeUserFolder();
-		process.removeListener('exit', removeUserFolder);
 	}
 }
 
@@ -454,7 +430,7 @@ if (require.main === module) {
 	const env = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 	const watchdog = setTimeout(() => {
 		console.error('queueLoad: still running after 20 min, stopping');
-		process.exit(2); // the guards of n8nLocal.ts take the stack down with us
+		process.exit(2); // the process guards (scripts/local) take the stack down with us
 	}, 20 * 60_000);
 	watchdog.unref();
 	measureQueue({
@@ -464,7 +440,6 @@ if (require.main === module) {
 		concurrency: env('QUEUE_CONCURRENCY'),
 		postWidth: env('QUEUE_POST_WIDTH'),
 		dbPoolSize: env('QUEUE_DB_POOL'),
-		tarball: process.env.QUEUE_TARBALL || undefined,
 		log: (line) => console.log(`[queue] ${line}`),
 	})
 		.then((r) => {

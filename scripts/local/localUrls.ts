@@ -3,6 +3,8 @@
  * current ports: `npm start` may run on other ports than the run that imported them. Only URLs on
  * this machine's loopback that lead to our three servers change — n8n's webhooks, the sandbox's
  * `/__sandbox` and the payment sandboxes' `/__payments` — everything else the merchant edited stays.
+ * The examples' refund stand-in moved from `/__sandbox/refunds` to `/__payments/refunds`: workflows
+ * imported before follow it there.
  */
 
 export interface LocalUrls {
@@ -13,17 +15,19 @@ export interface LocalUrls {
 }
 
 const LOCAL = String.raw`http://(?:127\.0\.0\.1|localhost):\d+`;
-const RULES: Array<[keyof LocalUrls, RegExp]> = [
-	['n8n', new RegExp(`${LOCAL}/(webhook(?:-test|-waiting)?/)`, 'g')],
-	['sandbox', new RegExp(`${LOCAL}/(__sandbox\\b)`, 'g')],
-	['payments', new RegExp(`${LOCAL}/(__payments\\b)`, 'g')],
+/** [server, what to find, its new path after that server's base URL]; the moved route first. */
+const RULES: Array<[keyof LocalUrls, RegExp, string]> = [
+	['payments', new RegExp(`${LOCAL}/__sandbox/refunds\\b`, 'g'), '__payments/refunds'],
+	['n8n', new RegExp(`${LOCAL}/(webhook(?:-test|-waiting)?/)`, 'g'), '$1'],
+	['sandbox', new RegExp(`${LOCAL}/(__sandbox\\b)`, 'g'), '$1'],
+	['payments', new RegExp(`${LOCAL}/(__payments\\b)`, 'g'), '$1'],
 ];
 
 export function repointText(text: string, urls: LocalUrls): string {
 	let out = text;
-	for (const [server, pattern] of RULES) {
+	for (const [server, pattern, path] of RULES) {
 		const base = urls[server];
-		if (base) out = out.replace(pattern, `${base}/$1`);
+		if (base) out = out.replace(pattern, `${base}/${path}`);
 	}
 	return out;
 }
