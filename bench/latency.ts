@@ -221,17 +221,19 @@ return $('${FIRST.pay}').all().map((hook, i) => {
 
 	const refundDiy = [
 		webhookNode(FIRST.refund, paths.refundDiy),
-		// The Go library's form encoding (PROTOCOL.md): error_msg has spaces.
+		// Either canonical form, as our trigger accepts (docs/SIGNING.md): the plain form first (what
+		// the sandbox and most vendor libraries sign), then the Go library's form encoding.
 		codeNode(
 			'Verify sign',
 			`const crypto = require('crypto');
 const key = ${JSON.stringify(platform.signKey)};
 const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+');
+const md5 = (text) => crypto.createHash('md5').update(text + '&key=' + key, 'utf8').digest('hex').toUpperCase();
 return $input.all().map((item, i) => {
   const { sign, ...fields } = item.json.body;
   const keys = Object.keys(fields).filter((k) => fields[k] !== '' && fields[k] !== null && fields[k] !== undefined && fields[k] !== 'NULL').sort();
-  const text = keys.map((k) => enc(k) + '=' + enc(String(fields[k]))).join('&') + '&key=' + key;
-  if (crypto.createHash('md5').update(text, 'utf8').digest('hex').toUpperCase() !== sign) throw new Error('callback sign invalid');
+  const plain = keys.map((k) => k + '=' + String(fields[k])).join('&');
+  if (md5(plain) !== sign && md5(keys.map((k) => enc(k) + '=' + enc(String(fields[k]))).join('&')) !== sign) throw new Error('callback sign invalid');
   return { json: { ...fields, machine_no: item.json.query.machine_no }, pairedItem: { item: i } };
 });`,
 		),

@@ -250,8 +250,10 @@ async function serve(opts: StackOptions, cleanups: Cleanups, prepared: Prepared)
 
 	opts.onStep?.('owner account, API key, activations…');
 	const client = new N8nClient(main.url);
+	// Signed in for the REST API (the editor's); the API key for the public API, reused when n8n still takes it.
+	const signedIn = await client.signIn();
 	let apiKey = opts.apiKey && (await client.useApiKey(opts.apiKey)) ? opts.apiKey : undefined;
-	if (!apiKey && (await client.signIn())) apiKey = await client.createApiKey();
+	if (!apiKey && signedIn) apiKey = await client.createApiKey();
 	if (apiKey && opts.n8nApiCredential) await importCredentials(settings, [n8nApiCredential(settings.port, apiKey)]);
 	if (opts.activate?.length && !apiKey) throw new Error('startStack: cannot sign in as the demo owner, so nothing can be activated');
 	for (const id of opts.activate ?? []) await client.activateWorkflow(id);
