@@ -50,7 +50,7 @@ export const n8nUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 /**
  * The environment of every n8n process: loopback only, no telemetry, banners, templates,
- * version checks or calls to n8n's servers, no task-runner child. Inherited N8N_*, DB_*, …
+ * version checks or calls to n8n's servers (api.n8n.io), no task-runner child. Inherited N8N_*, DB_*, …
  * settings and our own DINGSHANG_* / SANDBOX_* secrets are not passed on (expressions can read
  * n8n's environment).
  */
@@ -89,6 +89,8 @@ export function n8nEnv(s: N8nSettings): NodeJS.ProcessEnv {
 		N8N_SECURE_COOKIE: 'false',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		DB_SQLITE_POOL_SIZE: '2',
+		// 2.x's MCP-server catalogue fetches api.n8n.io at start (1.x has no such module and refuses the name).
+		...(s.n8n.major === 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 		...s.extraEnv,
 	};
 }

@@ -183,7 +183,8 @@ async function prepare(opts: StackOptions, cleanups: Cleanups): Promise<Prepared
 		const sandboxCredentials = payments ? paymentCredentials({ weChatPay: { ...payments.weChatPay }, alipay: { ...payments.alipay } }, 'sandbox') : [];
 		await importCredentials(settings, [platformCredential(platform), ...sandboxCredentials, ...(opts.credentials ?? [])]);
 		const vars = { n8nPort: settings.port, token, sandboxUrl: sandbox?.baseUrl, paymentsUrl: payments?.baseUrl };
-		if (opts.examples !== false) await importExamples(settings, vars, { onlyMissing: opts.examples === 'missing' });
+		const imported = opts.examples === false ? [] : await importExamples(settings, vars, { onlyMissing: opts.examples === 'missing' });
+		if (imported.length > 0) opts.onStep?.(`imported: ${imported.join(' · ')}`);
 		const workflows = typeof opts.workflows === 'function' ? opts.workflows(vars) : (opts.workflows ?? []);
 		if (workflows.length > 0) await importWorkflows(settings, workflows);
 	}, `saving the credential "${platform.name}" and importing the workflows…`);

@@ -181,5 +181,10 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 				expect(executions).not.toContain(secret);
 			}
 		});
+
+		it('n8n stayed offline: no name lookup of an outside host in its whole log (loopback only)', () => {
+			expect(n8nLog).toContain('Editor is now accessible');
+			expect(n8nLog.match(/(ENOTFOUND|EAI_AGAIN) [^\s]+/g) ?? []).toEqual([]);
+		});
 	});
 });
