@@ -1,9 +1,7 @@
 /** The local stack: `startStack` and what its users need beside it. */
 export { DEMO_OWNER, HttpError, N8nClient } from './client';
-export { ensureQueueServices } from './services';
 export {
 	CREDENTIAL_ID,
-	N8N_API_CREDENTIAL_ID,
 	PAYMENT_CREDENTIAL_ID,
 	PAYMENT_WEBHOOK_ID,
 	TRIGGER_WEBHOOK_ID,
@@ -11,12 +9,11 @@ export {
 	loadExamples,
 	n8nApiCredential,
 	updateExamples,
-	type CredentialImport,
 	type ExampleVars,
 	type PlatformCredential,
 } from './examples';
-export { e2eMajors, firstJsonObject, n8nEnv, n8nUrl, type N8nMajor, type N8nSettings, type RunningN8n } from './n8n';
+export { e2eMajors, firstJsonObject, n8nEnv, n8nUrl, type N8nMajor, type N8nSettings } from './n8n';
 export { EXAMPLES_DIR, PACKAGE, REPO_ROOT } from './paths';
 export { freePort, freePorts, randomToken, run, sleep, tail } from './processes';
 export { SHORT_QUEUE_LOCKS_ENV } from './queue';
-export { startCliStack, startStack, type CliStack, type Stack, type StackOptions } from './stack';
+export { startCliStack, startStack, type Stack, type StackOptions } from './stack';
