@@ -136,13 +136,7 @@ async function prepare(opts: StackOptions, cleanups: Cleanups): Promise<Prepared
 		return result;
 	};
 
-	const userFolder = opts.userFolder ?? mkdtempSync(join(tmpdir(), 'dingshang-stack-'));
-	if (!opts.userFolder) {
-		// Removed by stop(), and when we exit without it (the guards end the processes).
-		const onExit = () => rmSync(userFolder, { recursive: true, force: true });
-		process.once('exit', onExit);
-		cleanups.add(() => (process.removeListener('exit', onExit), onExit()));
-	}
+	const userFolder = opts.userFolder ?? tempDir('dingshang-stack-', cleanups);
 
 	const sandbox = opts.sandbox === false ? undefined : await startSandbox({ log: false, ...opts.sandbox, port: opts.ports?.sandbox ?? opts.sandbox?.port ?? 0 });
 	if (sandbox) cleanups.add(async () => await sandbox.close());
@@ -159,8 +153,7 @@ async function prepare(opts: StackOptions, cleanups: Cleanups): Promise<Prepared
 
 	let queue: QueueServices | undefined;
 	if (queueMode) {
-		const dir = mkdtempSync(join(tmpdir(), 'dingshang-queue-'));
-		cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
+		const dir = tempDir('dingshang-queue-', cleanups); // Redis's and Postgres's data
 		queue = await timed('redis+postgres', async () => await startQueueServices(dir), 'starting Redis and PostgreSQL…');
 		cleanups.add(async () => await queue?.stop());
 	}
@@ -204,6 +197,15 @@ async function prepare(opts: StackOptions, cleanups: Cleanups): Promise<Prepared
 		stop: async () => await cleanups.run(),
 	};
 	return { cli, queue, webhookPorts, settingsFor, timed, timings };
+}
+
+/** A temp folder removed by stop(), and when we exit without it (the process guards end the processes). */
+function tempDir(prefix: string, cleanups: Cleanups): string {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	const remove = () => rmSync(dir, { recursive: true, force: true });
+	process.once('exit', remove);
+	cleanups.add(() => (process.removeListener('exit', remove), remove()));
+	return dir;
 }
 
 /** `n8n execute --rawOutput` of a workflow; the run, which must have finished. */
