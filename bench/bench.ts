@@ -36,7 +36,7 @@ import { join } from 'path';
 
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { SandboxClient, tradeId } from '../test/helpers/sandboxClient';
-import { REQUEST_LANES } from '../nodes/DingShangVending/actions/runItems';
+import { REQUEST_LANES } from '../nodes/shared/common/items';
 import type { Job, OrderRef, Platform, RecordRef } from './jobs';
 
 /** Whether n8n-nodes-base (the DIY peer's Code and HTTP Request nodes) is installed beside the engine. */

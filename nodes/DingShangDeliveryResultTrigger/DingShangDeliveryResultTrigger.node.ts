@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as activation from './activation';
 import { checkBody, ipAllowed, tokenMatches } from './verifyCallback';
-import { isDuplicate } from '../shared/dedupe';
+import { isDuplicate } from '../shared/common/dedupe';
 import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback } from './normalizeCallback';
 
 const MAX_BODY_BYTES = 64 * 1024; // callbacks are a few hundred bytes; anything bigger is not DingShang

@@ -124,4 +124,4 @@ export function dedupeKey(raw: IDataObject): string {
 		.join('|');
 }
 
-export { rememberedId } from '../shared/dedupe';
+export { rememberedId } from '../shared/common/dedupe';

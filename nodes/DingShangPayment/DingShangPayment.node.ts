@@ -5,7 +5,7 @@ import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
 import { providerProperty } from '../shared/payments/descriptions';
-import { allowGoodsAndMoneyField } from '../shared/aiTool';
+import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
 
 export class DingShangPayment implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,7 +1,7 @@
 import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { isDuplicate } from '../shared/dedupe';
+import { isDuplicate } from '../shared/common/dedupe';
 import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
 import { CREDENTIAL_OF, providerProperty } from '../shared/payments/descriptions';
 import { readAlipayVerifier, readWeChatPayVerifier } from '../shared/payments/credentials';

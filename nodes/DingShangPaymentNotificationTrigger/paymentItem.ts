@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { chinaTimeToIso } from '../shared/protocol';
+import { chinaTimeToIso } from '../shared/common/chinaTime';
 import type { Provider } from '../shared/payments/errors';
 
 /**

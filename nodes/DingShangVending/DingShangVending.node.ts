@@ -9,7 +9,7 @@ import * as order from './actions/order';
 import * as pickupCode from './actions/pickupCode';
 import * as product from './actions/product';
 import { GUARDED_OPERATIONS, GUARDED_RESOURCES, LIST_RESOURCES, router } from './actions/router';
-import { allowGoodsAndMoneyField, simplifyField } from '../shared/aiTool';
+import { allowGoodsAndMoneyField, simplifyField } from '../shared/common/aiTool';
 import { listSearch } from './methods';
 
 export class DingShangVending implements INodeType {

@@ -3,6 +3,8 @@
  * (see PROTOCOL.md). Tables live here once; everything else looks things up here.
  */
 
+import { chinaTimeToIso } from './common/chinaTime';
+
 export const API_PREFIX = '/api/openapi/v1';
 export const DEFAULT_BASE_URL = 'https://www.awish.vip';
 export const DELIVERY_METHOD = 'device.delivery.put';
@@ -187,27 +189,6 @@ const DELIVERY_STATUS_EN: Record<string, string> = {
 	[DELIVERY_STATUS_TEXT.failed]: 'Dispense failed',
 	[DELIVERY_STATUS_TEXT.timeout]: 'Dispense timed out',
 };
-
-/** The platform's times are China time (UTC+8) without a zone: "2024-04-26 18:45:58" → "2024-04-26T18:45:58+08:00". */
-export function chinaTimeToIso(value: unknown): string | undefined {
-	const match = typeof value === 'string' ? /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)$/.exec(value.trim()) : null;
-	return match ? `${match[1]}T${match[2]}+08:00` : undefined;
-}
-
-/**
- * A date-time as the platform wants it: "YYYY-MM-DD HH:mm:ss" in China time (UTC+8). A value with a
- * zone (`Z`, `+01:00`) is converted; one without (n8n's date picker) is taken as China time already.
- * Undefined when it is not a date-time.
- */
-export function toChinaTime(value: unknown): string | undefined {
-	const text = typeof value === 'string' ? value.trim() : value instanceof Date ? value.toISOString() : '';
-	const local = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d)(:\d\d)?(\.\d+)?$/.exec(text);
-	if (local) return `${local[1]} ${local[2]}${local[3] ?? ':00'}`;
-	if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(text)) return undefined;
-	const ms = Date.parse(text);
-	if (Number.isNaN(ms)) return undefined;
-	return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** `machine_type` of Get Machine, in English and Chinese. */
 export const MACHINE_TYPES: Record<string, Explained> = {

@@ -10,6 +10,8 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { createHash } from 'crypto';
 
+import { InputError } from './common/input';
+import { networkCode, neverSent } from './common/network';
 import { API_PREFIX, CREDENTIAL_REFUSED_CODES, explainCode } from './protocol';
 import { encodePayload, otherSignStyle, signStylesDiffer, type SignStyle } from './signing';
 
@@ -105,26 +107,6 @@ export async function getDingShangCredentials(ctx: {
 
 function configError(message: string): DingShangFailure {
 	return new DingShangFailure('config', message);
-}
-
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
-
-/** Whether a request that failed with this network code certainly never reached the server. */
-export const neverSent = (code: string | undefined): boolean => code !== undefined && NOT_SENT_CODES.has(code);
-
-/** Finds the low-level error code (ECONNRESET, ECONNABORTED…) under n8n's wrappers. */
-export function networkCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; current && depth < 5; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	const message = error instanceof Error ? error.message : String(error);
-	const match = /\b(E[A-Z]{4,})\b/.exec(message);
-	if (match) return match[1];
-	if (/timeout/i.test(message)) return 'ETIMEDOUT';
-	return undefined;
 }
 
 function parseEnvelope(body: unknown): Envelope | undefined {
@@ -322,7 +304,9 @@ export function toNodeError(
 		return error;
 	}
 	const failure =
-		error instanceof DingShangFailure ? error : new DingShangFailure('unknown', (error as Error)?.message ?? String(error));
+		error instanceof DingShangFailure
+			? error
+			: new DingShangFailure(error instanceof InputError ? 'config' : 'unknown', (error as Error)?.message ?? String(error));
 	const message = note ? `${failure.message} ${note}` : failure.message;
 	const description = describe(failure);
 	let nodeError: NodeApiError | NodeOperationError;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { objectText } from '../../nodes/shared/jsonText';
+import { objectText } from '../../nodes/shared/common/jsonText';
 import { NODE24_BIN, isInstalled, toolDir } from './devTools';
 import { freePort, run, startProcess, type RunResult, type RunningProcess } from './processes';
 

@@ -1,6 +1,6 @@
 import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
-import { REQUEST_LANES } from '../../nodes/DingShangVending/actions/runItems';
+import { REQUEST_LANES } from '../../nodes/shared/common/items';
 import { OUTPUTS_EXPRESSION } from '../../nodes/DingShangVending/actions/delivery/put.operation';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';

@@ -1,4 +1,4 @@
-import { jsonFieldPath } from '../../nodes/DingShangVending/actions/itemParameters';
+import { jsonFieldPath } from '../../nodes/shared/common/itemParameters';
 
 /** Which expressions itemParameters.ts answers itself (a plain `$json` field read) and which go to n8n. */
 describe('jsonFieldPath', () => {

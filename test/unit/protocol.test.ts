@@ -1,8 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
+import { chinaTimeToIso } from '../../nodes/shared/common/chinaTime';
 import {
-	chinaTimeToIso,
 	deliveryTwins,
 	ERROR_CODES,
 	explainFailure,

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as refund from './refund';
-import { errorForAgent, refuseUnlessAllowed, runsAsTool } from '../../shared/aiTool';
+import { errorForAgent, refuseUnlessAllowed, runsAsTool } from '../../shared/common/aiTool';
 
 type Operation = { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> };
 

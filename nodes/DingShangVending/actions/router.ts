@@ -8,7 +8,7 @@ import * as machine from './machine';
 import * as order from './order';
 import * as pickupCode from './pickupCode';
 import * as product from './product';
-import { errorForAgent, refuseUnlessAllowed, runsAsTool, simplifyRows, SIMPLIFY_PARAM } from '../../shared/aiTool';
+import { errorForAgent, refuseUnlessAllowed, runsAsTool, simplifyRows, SIMPLIFY_PARAM } from '../../shared/common/aiTool';
 
 type Operation = { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> };
 

@@ -1,26 +1,10 @@
 import { MACHINE_NO_PATTERN, TRADE_ID_PATTERN } from '../../shared/protocol';
-import { DingShangFailure } from '../../shared/transport';
+import { asText, invalid } from '../../shared/common/input';
 
 /**
  * Input checks run before any request. Each error names the field (as the merchant sees it in
  * the editor) and the bad value, so a wrong expression is easy to spot.
  */
-
-function show(value: unknown): string {
-	if (value === undefined) return 'nothing';
-	if (value === '') return 'an empty value';
-	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
-	return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
-
-export function invalid(field: string, value: unknown, rule: string): DingShangFailure {
-	return new DingShangFailure('config', `Invalid "${field}": ${rule}, got ${show(value)}`);
-}
-
-export function asText(value: unknown): string {
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return typeof value === 'string' ? value.trim() : '';
-}
 
 export function machineNo(value: unknown): string {
 	const text = asText(value);

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'crypto';
 
-import { objectText } from '../jsonText';
-import { toChinaTime } from '../protocol';
+import { objectText } from '../common/jsonText';
+import { toChinaTime } from '../common/chinaTime';
 import { rsaSign, rsaVerify } from './rsa';
 
 /** Alipay OpenAPI (支付宝开放平台), RSA2: signed gateway requests, signed answers, signed notifications. */

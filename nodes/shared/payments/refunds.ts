@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { chinaTimeToIso } from '../protocol';
-import { networkCode, neverSent } from '../transport';
+import { chinaTimeToIso } from '../common/chinaTime';
+import { networkCode, neverSent } from '../common/network';
 import type { AlipayCredentials, WeChatPayCredentials } from './credentials';
 import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, ALIPAY_SUCCESS_CODE, readAlipayAnswer, signedAlipayRequest } from './alipay';
 import { providerRefusal, unknownOutcome } from './errors';

@@ -2,9 +2,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeApiError } from 'n8n-workflow';
 
 import { createRefund, type Credentials } from '../../../shared/payments/refunds';
-import { REQUEST_LANES, runItems } from '../../../DingShangVending/actions/runItems';
+import { REQUEST_LANES, runItems } from '../../../shared/common/items';
 import { loadAccount } from '../account';
-import { invalid } from '../../../DingShangVending/actions/validate';
+import { invalid } from '../../../shared/common/input';
 import { amountFen, outTradeNo, refundKey } from './fields';
 import { refundItem } from './output';
 import { outTradeNoField, refundKeyField } from './descriptions';

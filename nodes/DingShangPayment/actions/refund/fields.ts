@@ -1,4 +1,4 @@
-import { invalid, asText } from '../../../DingShangVending/actions/validate';
+import { asText, invalid } from '../../../shared/common/input';
 
 /** Input checks of the refund operations, before any request. */
 

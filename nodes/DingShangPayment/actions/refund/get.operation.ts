@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { readRefund, type Credentials } from '../../../shared/payments/refunds';
-import { REQUEST_LANES, runItems } from '../../../DingShangVending/actions/runItems';
+import { REQUEST_LANES, runItems } from '../../../shared/common/items';
 import { loadAccount } from '../account';
 import { outTradeNoField, refundKeyField } from './descriptions';
 import { outTradeNo, refundKey } from './fields';

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
 import { asList, returnAllFields, wanted } from '../getMany';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo } from '../validate';
 
 export const description: INodeProperties[] = [...machineNoField('category', ['getAll']), ...returnAllFields('category')];

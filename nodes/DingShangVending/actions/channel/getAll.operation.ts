@@ -5,7 +5,8 @@ import type { DingShangCredentials, RequestContext } from '../../../shared/trans
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
 import { asList, returnAllFields, wanted } from '../getMany';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo } from '../validate';
 
 export const description: INodeProperties[] = [...machineNoField('channel', ['getAll']), ...returnAllFields('channel')];

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { deliveryTwins, explainOutcome, outcomeOfStatus } from '../../../shared/protocol';
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [

@@ -3,7 +3,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { toNodeError } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
-import { MACHINE_LANES, runItems } from '../runItems';
+import { MACHINE_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo, positiveId, seconds } from '../validate';
 import type { DispenseSettings } from './dispense';
 import { dispenseRecord, readOrder } from './dispense';

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { MACHINE_TYPES } from '../../../shared/protocol';
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo } from '../validate';
 
 export const description: INodeProperties[] = [...machineNoField('machine', ['get'])];

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import type { DingShangCredentials, RequestContext } from '../../../shared/transport';
 import { dingShangRead } from '../../../shared/transport';
 import { asList, returnAllFields, wanted } from '../getMany';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 
 export const description: INodeProperties[] = [...returnAllFields('machine')];
 

@@ -4,8 +4,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { maskUrlTokens } from '../../../shared/secrets';
 import { DingShangFailure, dingShangRequest } from '../../../shared/transport';
 import { machineNoField, tradeIdField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
-import { invalid, machineNo, optionalUrl, positiveId, tradeId, integerInRange } from '../validate';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
+import { invalid } from '../../../shared/common/input';
+import { machineNo, optionalUrl, positiveId, tradeId, integerInRange } from '../validate';
 
 const show = { resource: ['order'], operation: ['create'] };
 

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [orderIdField('order', ['get']), ...machineNoField('order', ['get'])];

@@ -4,7 +4,8 @@ import { ORDER_STATUS_OPTIONS } from '../../../shared/protocol';
 import type { DingShangCredentials, RequestContext } from '../../../shared/transport';
 import { isRetryable, trySend, tryRead } from '../../../shared/transport';
 import { machineNoField, orderIdField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { integerInRange, machineNo, positiveId } from '../validate';
 
 const [paid, refund, closed, revoked, userPaying, payError] = ORDER_STATUS_OPTIONS;

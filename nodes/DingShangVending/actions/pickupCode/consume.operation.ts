@@ -5,8 +5,10 @@ import type { DingShangCredentials } from '../../../shared/transport';
 import { dingShangRead, isRetryable, trySend } from '../../../shared/transport';
 import { machineNoField, notifyUrlField, productIdField, tradeIdField } from '../common.descriptions';
 import { generatedTradeId, withMachineNo } from '../order/create.operation';
-import { REQUEST_LANES, runItems } from '../runItems';
-import { asText, invalid, machineNo, optionalUrl, positiveId, tradeId } from '../validate';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
+import { asText, invalid } from '../../../shared/common/input';
+import { machineNo, optionalUrl, positiveId, tradeId } from '../validate';
 
 const show = { resource: ['pickupCode'], operation: ['consume'] };
 

@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { toChinaTime } from '../../../shared/protocol';
+import { toChinaTime } from '../../../shared/common/chinaTime';
 import { dingShangRequest } from '../../../shared/transport';
 import { machineNoField, productIdField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
-import { asText, integerInRange, invalid, machineNo, positiveId } from '../validate';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
+import { asText, invalid } from '../../../shared/common/input';
+import { integerInRange, machineNo, positiveId } from '../validate';
 import { listCodes } from './getAll.operation';
 
 const show = { resource: ['pickupCode'], operation: ['create'] };

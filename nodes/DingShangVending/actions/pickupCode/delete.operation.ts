@@ -2,7 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { dingShangRequest } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo, positiveId } from '../validate';
 
 const show = { resource: ['pickupCode'], operation: ['delete'] };

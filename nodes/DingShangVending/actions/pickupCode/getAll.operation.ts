@@ -4,7 +4,8 @@ import type { DingShangCredentials } from '../../../shared/transport';
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField, productIdField } from '../common.descriptions';
 import { asList, returnAllFields, wanted } from '../getMany';
-import { REQUEST_LANES, runItems } from '../runItems';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
 import { machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [

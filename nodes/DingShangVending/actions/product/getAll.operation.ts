@@ -4,8 +4,10 @@ import type { DingShangCredentials, RequestContext } from '../../../shared/trans
 import { dingShangRead } from '../../../shared/transport';
 import { machineNoField } from '../common.descriptions';
 import { returnAllFields, wanted } from '../getMany';
-import { REQUEST_LANES, runItems } from '../runItems';
-import { asText, integerInRange, invalid, machineNo, positiveId } from '../validate';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { runItems } from '../../../shared/dingshang/items';
+import { asText, invalid } from '../../../shared/common/input';
+import { integerInRange, machineNo, positiveId } from '../validate';
 
 export const description: INodeProperties[] = [
 	...machineNoField('product', ['getAll']),

@@ -1,12 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { DingShangCredentials } from '../../shared/transport';
-import { failureCode, getDingShangCredentials, toNodeError } from '../../shared/transport';
+import { InputError, NOTHING_SENT } from './input';
 import { itemParameters, type ParameterReader } from './itemParameters';
 
-export interface ItemTask<T, C = DingShangCredentials> {
-	/** Another provider's credentials (the Payment node); default: the DingShang credential. Throws n8n errors. */
-	credentials?: () => Promise<C>;
+export interface ItemTask<T, C> {
+	/** The service's credentials, read and checked once per execution. */
+	credentials: () => Promise<C>;
 	/** Reads (with `param`, see itemParameters.ts) and validates the item's parameters; throws (no request sent) when one is bad. */
 	parse: (itemIndex: number, param: ParameterReader) => T;
 	/** Items with the same key run one after another; different keys run concurrently. */
@@ -18,6 +18,26 @@ export interface ItemTask<T, C = DingShangCredentials> {
 }
 
 type Outcome = { ok: IDataObject[] } | { error: unknown };
+
+type NodeError = NodeApiError | NodeOperationError;
+
+/** How a service turns what its code throws into n8n's errors, and the code an output item carries. */
+export interface ItemErrors {
+	toNodeError: (ctx: { getNode(): INode }, error: unknown, itemIndex?: number) => NodeError;
+	code?: (error: unknown) => unknown;
+}
+
+/** n8n's errors pass; bad input says nothing was sent; anything else is the service's failure. */
+export function toItemError(ctx: { getNode(): INode }, error: unknown, itemIndex?: number): NodeError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof InputError) return new NodeOperationError(ctx.getNode(), error.message, { description: NOTHING_SENT, itemIndex });
+	const message = (error as Error)?.message ?? String(error);
+	const nodeError = new NodeApiError(ctx.getNode(), { message }, { message, itemIndex });
+	nodeError.message = message;
+	return nodeError;
+}
+
+const PLAIN_ERRORS: ItemErrors = { toNodeError: toItemError };
 
 /**
  * Requests in flight at once for order reads/updates/creates. `npm run bench` on a 2-core box:
@@ -37,7 +57,8 @@ export const MACHINE_LANES = 32;
  * machines work in parallel while items of one machine keep their order, each output item is
  * paired with its input, and failures follow the node's "On Error" setting.
  */
-export async function runItems<T, C = DingShangCredentials>(ctx: IExecuteFunctions, task: ItemTask<T, C>): Promise<INodeExecutionData[]> {
+export async function runItems<T, C>(ctx: IExecuteFunctions, task: ItemTask<T, C>, errors: ItemErrors = PLAIN_ERRORS): Promise<INodeExecutionData[]> {
+	const { toNodeError } = errors;
 	const items = ctx.getInputData();
 	const continueOnFail = ctx.continueOnFail();
 	const outcomes: Outcome[] = new Array(items.length);
@@ -45,7 +66,7 @@ export async function runItems<T, C = DingShangCredentials>(ctx: IExecuteFunctio
 
 	let creds: C | undefined;
 	try {
-		creds = task.credentials ? await task.credentials() : ((await getDingShangCredentials(ctx)) as C);
+		creds = await task.credentials();
 	} catch (error) {
 		if (!continueOnFail) throw toNodeError(ctx, error, 0);
 		items.forEach((_, i) => (outcomes[i] = { error }));
@@ -98,7 +119,7 @@ export async function runItems<T, C = DingShangCredentials>(ctx: IExecuteFunctio
 			const nodeError = toNodeError(ctx, outcome.error, i);
 			if (!continueOnFail) throw nodeError;
 			output.push({
-				json: { error: nodeError.message, description: nodeError.description ?? null, code: failureCode(outcome.error) ?? null },
+				json: { error: nodeError.message, description: nodeError.description ?? null, code: errors.code?.(outcome.error) ?? null },
 				pairedItem: { item: i },
 			});
 			continue;
