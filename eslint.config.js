@@ -12,10 +12,10 @@ const jsoncParser = require('jsonc-eslint-parser');
 const communityRecommended = n8nCommunityNodesPlugin.configs.recommended;
 
 module.exports = [
-	{ ignores: ['dist/**', '**/node_modules/**', 'coverage/**', '.n8n-local/**', '.tmp/**', 'scripts/n8n-*/**', 'scripts/scanner/**'] },
+	{ ignores: ['dist/**', '**/node_modules/**', 'coverage/**', '.n8n-local/**', '.tmp/**', 'scripts/n8n-*/**', 'scripts/scanner/**', 'packages/*/dist/**', 'packages/*/nodes/shared/common/**', 'packages/*/nodes/shared/payments/**', 'packages/common/**'] },
 	{ linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' } },
 	{
-		files: ['package.json'],
+		files: ['package.json', 'packages/*/package.json'],
 		languageOptions: { parser: jsoncParser },
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {
@@ -24,7 +24,7 @@ module.exports = [
 		},
 	},
 	{
-		files: ['credentials/**/*.ts'],
+		files: ['credentials/**/*.ts', 'packages/*/credentials/**/*.ts'],
 		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {
@@ -35,7 +35,7 @@ module.exports = [
 		},
 	},
 	{
-		files: ['nodes/**/*.ts'],
+		files: ['nodes/**/*.ts', 'packages/*/nodes/**/*.ts', 'packages/shared/**/*.ts'],
 		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {
@@ -47,7 +47,7 @@ module.exports = [
 		},
 	},
 	{
-		files: ['credentials/**/*.ts', 'nodes/**/*.ts', 'index.ts', 'package.json'],
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts', 'index.ts', 'package.json', 'packages/*/credentials/**/*.ts', 'packages/*/nodes/**/*.ts', 'packages/shared/**/*.ts', 'packages/*/package.json'],
 		languageOptions: { parser: tsParser },
 		plugins: communityRecommended.plugins,
 		rules: {
@@ -59,7 +59,7 @@ module.exports = [
 		},
 	},
 	{
-		files: ['package.json'],
+		files: ['package.json', 'packages/*/package.json'],
 		languageOptions: { parser: jsoncParser },
 	},
 ];

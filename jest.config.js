@@ -1,7 +1,7 @@
 /** Tests run the TypeScript sources through ts-jest (type-checking is done once by `npm run typecheck`). */
 module.exports = {
 	testEnvironment: 'node',
-	roots: ['<rootDir>/test'],
+	roots: ['<rootDir>/test', '<rootDir>/packages/n8n-nodes-wechatpay/test', '<rootDir>/packages/n8n-nodes-alipay/test'],
 	testMatch: ['**/*.test.ts'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],

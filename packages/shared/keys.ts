@@ -74,3 +74,24 @@ export function parsePublicKey(field: string, text: unknown): KeyObject {
 	}
 	throw new KeyError(field, 'does not parse as an RSA public key');
 }
+
+/** Credential text fields: trimmed; an empty one is an error naming the field. */
+export const fieldText = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v));
+
+export function requiredField(raw: Record<string, unknown>, name: string, label: string): string {
+	const value = fieldText(raw[name]);
+	if (!value) throw new KeyError(label, 'is empty');
+	return value;
+}
+
+export function httpUrlField(raw: Record<string, unknown>, name: string, label: string): string {
+	const value = requiredField(raw, name, label).replace(/\/+$/, '');
+	let ok = false;
+	try {
+		ok = /^https?:$/.test(new URL(value).protocol);
+	} catch {
+		ok = false;
+	}
+	if (!ok) throw new KeyError(label, `must be an http(s) URL, got "${value}"`);
+	return value;
+}

@@ -9,8 +9,8 @@ export const outTradeNoField = (show: Show): INodeProperties => ({
 	type: 'string',
 	required: true,
 	default: '',
-	placeholder: '={{ $(\'Payment received\').item.json.out_trade_no }}',
-	description: 'The payment\'s merchant order number (商户订单号): the DingShang order\'s trade_id, output by the Payment Notification Trigger as out_trade_no',
+	placeholder: '={{ $json.out_trade_no }}',
+	description: 'The payment\'s merchant order number (商户订单号), as the payment trigger outputs it (out_trade_no)',
 	displayOptions: { show },
 });
 

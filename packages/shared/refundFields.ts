@@ -1,4 +1,4 @@
-import { asText, invalid } from '../../../shared/common/input';
+import { asText, invalid } from '../common/input';
 
 /** Input checks of the refund operations, before any request. */
 

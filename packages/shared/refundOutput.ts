@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Explained } from '../../../shared/protocol';
-import { PROVIDER_NAMES, type Provider } from '../../../shared/payments/errors';
-import type { RefundState } from '../../../shared/payments/refunds';
+import type { Words } from './errors';
+import type { RefundState } from './refunds';
 
 /** The outcome vocabulary of refunds, shared by Create and Get. */
 export type RefundOutcome = 'refunded' | 'already_refunded' | 'processing' | 'failed' | 'not_found';
@@ -16,8 +15,7 @@ export function outcomeOf(state: RefundState | undefined, existed: boolean): Ref
 	return 'failed';
 }
 
-function explain(outcome: RefundOutcome, provider: Provider, state: RefundState | undefined, existed: boolean): Explained {
-	const name = PROVIDER_NAMES[provider];
+function explain(outcome: RefundOutcome, name: Words, state: RefundState | undefined, existed: boolean): Words {
 	const amount = state?.refundFen === undefined ? '' : ` ${(state.refundFen / 100).toFixed(2)}`;
 	switch (outcome) {
 		case 'refunded':
@@ -41,11 +39,11 @@ function explain(outcome: RefundOutcome, provider: Provider, state: RefundState 
 	}
 }
 
-/** One output item: the provider's facts in snake_case (as the trigger and DingShang nodes), the outcome and why. */
-export function refundItem(provider: Provider, outTradeNo: string, refundKey: string, state: RefundState | undefined, existed: boolean): IDataObject {
+/** One output item: the provider's facts in snake_case (as the provider names them), the outcome and why. */
+export function refundItem(name: Words, outTradeNo: string, refundKey: string, state: RefundState | undefined, existed: boolean): IDataObject {
 	const outcome = outcomeOf(state, existed);
-	const why = explain(outcome, provider, state, existed);
-	const item: IDataObject = { provider, outcome, out_trade_no: outTradeNo, refund_key: refundKey };
+	const why = explain(outcome, name, state, existed);
+	const item: IDataObject = { outcome, out_trade_no: outTradeNo, refund_key: refundKey };
 	if (state) {
 		item.refund_id = state.refundId ?? null;
 		item.refund_amount = yuan(state.refundFen) ?? null;

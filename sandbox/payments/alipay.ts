@@ -1,4 +1,4 @@
-import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, ALIPAY_SUCCESS_CODE, signAlipayAnswer, verifyAlipayRequest } from '../../nodes/shared/payments/alipay';
+import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, ALIPAY_SUCCESS_CODE, signAlipayAnswer, verifyAlipayRequest } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/api';
 import type { KeyRing } from './keys';
 import { ALIPAY_APP_ID } from './keys';
 import { chinaTime, type Ledger, yuan } from './ledger';

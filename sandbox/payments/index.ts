@@ -9,7 +9,7 @@ import { createPaymentServer } from './server';
 
 /**
  * Local stand-ins for WeChat Pay API v3 refunds and the Alipay gateway, on one loopback server,
- * built on nodes/shared/payments so the sandbox signs and verifies exactly as our client does —
+ * built on the WeChat Pay and Alipay packages' own signing code so the sandbox signs and verifies exactly as our client does —
  * plus the plain, unsigned refund API the examples without a provider credential call (plainRefunds.ts).
  */
 

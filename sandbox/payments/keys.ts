@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'crypto';
 
-import { parsePrivateKey } from '../../nodes/shared/payments/keys';
+import { parsePrivateKey } from '../../packages/shared/keys';
 
 /** The sandbox's four RSA key pairs and ids: generated at start unless given (so a restart can keep them). */
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 
-import { signAlipayNotification } from '../../nodes/shared/payments/alipay';
-import { encryptResource, signWeChatBody } from '../../nodes/shared/payments/weChatPay';
+import { signAlipayNotification } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/api';
+import { encryptResource, signWeChatBody } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
 import { ALIPAY_APP_ID, type KeyRing, WECHAT_APP_ID, WECHAT_MCH_ID } from './keys';
 import { chinaIso, chinaTime, type Payment, yuan } from './ledger';
 

@@ -7,8 +7,8 @@ import { handleAdmin, type AdminContext } from './admin';
 import { handleAlipay } from './alipay';
 import type { KeyRing } from './keys';
 import { handleWeChat, weChatAnswerHeaders } from './weChatPay';
-import { ALIPAY_REFUND_METHOD } from '../../nodes/shared/payments/alipay';
-import { WECHAT_REFUNDS_PATH } from '../../nodes/shared/payments/weChatPay';
+import { ALIPAY_REFUND_METHOD } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/api';
+import { WECHAT_REFUNDS_PATH } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
 
 /** HTTP plumbing: one server, WeChat Pay under /v3/, Alipay at /gateway.do, admin under /__payments/. */
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'http';
 
-import { rsaVerify } from '../../nodes/shared/payments/rsa';
-import { parseWeChatAuthorization, signWeChatBody, WECHAT_MAX_SKEW_SECONDS, WECHAT_REFUNDS_PATH } from '../../nodes/shared/payments/weChatPay';
+import { rsaVerify } from '../../packages/shared/rsa';
+import { parseWeChatAuthorization, signWeChatBody, WECHAT_MAX_SKEW_SECONDS, WECHAT_REFUNDS_PATH } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
 import type { KeyRing } from './keys';
 import { WECHAT_MCH_ID } from './keys';
 import { chinaIso, type Ledger, type Payment, type Refund } from './ledger';

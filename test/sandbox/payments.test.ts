@@ -3,10 +3,14 @@ import http, { type IncomingHttpHeaders } from 'http';
 import type { AddressInfo } from 'net';
 import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 
-import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, readAlipayAnswer, signedAlipayRequest, verifyAlipayNotification } from '../../nodes/shared/payments/alipay';
-import { readAlipay, readWeChatPay, type AlipayCredentials, type WeChatPayCredentials } from '../../nodes/shared/payments/credentials';
-import { createRefund, readRefund, type Ctx } from '../../nodes/shared/payments/refunds';
-import { decryptResource, WECHAT_REFUNDS_PATH, weChatAuthorization, weChatHeaders, weChatSignatureProblem } from '../../nodes/shared/payments/weChatPay';
+import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, readAlipayAnswer, signedAlipayRequest, verifyAlipayNotification } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/api';
+import { readAlipay, type AlipayCredentials } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/credentials';
+import { alipayRefunds } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/refunds';
+import { readWeChatPay, type WeChatPayCredentials } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/credentials';
+import { weChatPayRefunds } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/refunds';
+import type { Ctx } from '../../packages/shared/http';
+import { createRefund, readRefund } from '../../packages/shared/refunds';
+import { decryptResource, WECHAT_REFUNDS_PATH, weChatAuthorization, weChatHeaders, weChatSignatureProblem } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
 import { startPaymentSandbox, type RunningPaymentSandbox } from '../../sandbox/payments';
 
 /** The payment sandbox, driven by our own signing helpers and refund client over real HTTP. */
@@ -222,15 +226,15 @@ describe('our refund client against the sandbox', () => {
 	it('creates, then reads back as existing, at both providers', async () => {
 		const w = await paid('weChatPay', 350);
 		const wOrder = { outTradeNo: w, refundKey: no('R'), refundFen: 100, totalFen: 350 };
-		const made = await createRefund(ctx, { provider: 'weChatPay', creds: wx }, wOrder);
+		const made = await createRefund(ctx, weChatPayRefunds(wx), wOrder);
 		expect(made).toMatchObject({ existed: false, state: { status: 'SUCCESS', refundFen: 100, totalFen: 350 } });
-		expect((await createRefund(ctx, { provider: 'weChatPay', creds: wx }, wOrder)).existed).toBe(true);
-		expect(await readRefund(ctx, { provider: 'weChatPay', creds: wx }, w, 'NEVER')).toBeUndefined();
+		expect((await createRefund(ctx, weChatPayRefunds(wx), wOrder)).existed).toBe(true);
+		expect(await readRefund(ctx, weChatPayRefunds(wx), w, 'NEVER')).toBeUndefined();
 
 		const a = await paid('alipay', 350);
 		const aOrder = { outTradeNo: a, refundKey: no('Q'), refundFen: 120 };
-		expect(await createRefund(ctx, { provider: 'alipay', creds: ali }, aOrder)).toMatchObject({ existed: false, state: { status: 'SUCCESS', refundFen: 120, fundChange: true } });
-		expect(await createRefund(ctx, { provider: 'alipay', creds: ali }, aOrder)).toMatchObject({ existed: true, state: { refundFen: 120, totalFen: 350 } });
+		expect(await createRefund(ctx, alipayRefunds(ali), aOrder)).toMatchObject({ existed: false, state: { status: 'SUCCESS', refundFen: 120, fundChange: true } });
+		expect(await createRefund(ctx, alipayRefunds(ali), aOrder)).toMatchObject({ existed: true, state: { refundFen: 120, totalFen: 350 } });
 		expect(sb.refunds().filter((r) => r.refund_key === wOrder.refundKey || r.refund_key === aOrder.refundKey).map((r) => r.attempts)).toEqual([1, 1]);
 	});
 });

@@ -1,11 +1,11 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { ALIPAY_DEFAULT_GATEWAY } from '../nodes/shared/payments/alipay';
+import { ALIPAY_DEFAULT_GATEWAY } from '../nodes/shared/alipay/api';
 
 /**
  * Alipay OpenAPI (支付宝), public-key mode with RSA2. No `authenticate` and no Test button: each
  * call is signed over its sorted parameters with the app private key, which n8n's declarative
- * credentials cannot do; the Payment node checks the keys before any request.
+ * credentials cannot do; the Alipay node checks the keys before any request.
  */
 export class AlipayApi implements ICredentialType {
 	name = 'alipayApi';

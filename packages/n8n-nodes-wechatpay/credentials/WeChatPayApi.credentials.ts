@@ -1,11 +1,11 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { WECHAT_DEFAULT_BASE_URL } from '../nodes/shared/payments/weChatPay';
+import { WECHAT_DEFAULT_BASE_URL } from '../nodes/shared/wechatpay/api';
 
 /**
  * WeChat Pay API v3 (微信支付). No `authenticate` and no Test button: every request is signed with
  * the merchant private key (RSA-SHA256 over method, path, time, nonce and body), which n8n's
- * declarative credentials cannot do; the Payment node checks the keys before any request.
+ * declarative credentials cannot do; the WeChat Pay node checks the keys before any request.
  */
 export class WeChatPayApi implements ICredentialType {
 	name = 'weChatPayApi';

@@ -1,34 +1,28 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, INodeCredentialTestResult, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as refund from './actions/refund';
 import { router } from './actions/router';
-import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
-import { providerProperty } from '../shared/payments/descriptions';
 import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
+import { keysTestResult } from '../shared/payments/credentialTest';
+import { readWeChatPay } from '../shared/wechatpay/credentials';
 
-export class DingShangPayment implements INodeType {
+export class WeChatPay implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'DingShang Payment',
-		name: 'dingShangPayment',
-		icon: { light: 'file:payment.svg', dark: 'file:payment.dark.svg' },
+		displayName: 'WeChat Pay',
+		name: 'weChatPay',
+		icon: { light: 'file:wechatpay.svg', dark: 'file:wechatpay.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund · " + ({ weChatPay: "WeChat Pay", alipay: "Alipay" })[$parameter["provider"]] }}',
-		description: 'Refund WeChat Pay (微信支付) and Alipay (支付宝) payments of vending orders, once per refund key',
-		defaults: { name: 'DingShang Payment' },
+		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund" }}',
+		description: 'Refund WeChat Pay (微信支付) payments, once per refund key',
+		defaults: { name: 'WeChat Pay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
-		// `hide`, not `show`: n8n's editor takes a field that `show`s credentials for the node's
-		// authentication choice and hides it from the panel; the provider must stay visible.
-		credentials: [
-			{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys', displayOptions: { hide: { provider: ['alipay'] } } },
-			{ name: 'alipayApi', required: true, testedBy: 'alipayKeys', displayOptions: { hide: { provider: ['weChatPay'] } } },
-		],
+		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
+		credentials: [{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys' }],
 		properties: [
-			providerProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -42,7 +36,13 @@ export class DingShangPayment implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { weChatPayKeys, alipayKeys } };
+	methods = {
+		credentialTest: {
+			async weChatPayKeys(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return keysTestResult(() => readWeChatPay(credential.data ?? {}), 'WeChat Pay');
+			},
+		},
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

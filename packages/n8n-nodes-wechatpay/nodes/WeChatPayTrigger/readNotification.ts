@@ -1,9 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { verifyAlipayNotification } from '../shared/payments/alipay';
-import type { AlipayVerifier, WeChatPayVerifier } from '../shared/payments/credentials';
-import { decryptResource, weChatHeaders, weChatSignatureProblem, type WeChatResource } from '../shared/payments/weChatPay';
-import { alipayPaymentItem, weChatPaymentItem } from './paymentItem';
+import { parseAttach } from '../shared/payments/attach';
+import { decryptResource, weChatHeaders, weChatSignatureProblem, type WeChatResource } from '../shared/wechatpay/api';
+import type { WeChatPayVerifier } from '../shared/wechatpay/credentials';
 
 /**
  * Verification of one notification, apart from the webhook plumbing: what to emit (with the key
@@ -39,19 +38,8 @@ export function readWeChatNotification(headers: IDataObject, rawBody: string | u
 	if (typeof transaction.transaction_id !== 'string' || !Number.isFinite(Number((transaction.amount as IDataObject)?.total))) {
 		return refuse(400, 'transaction without transaction_id or amount');
 	}
-	return { accept: true, item: weChatPaymentItem(transaction), dedupeKey: `weChatPay|${transaction.transaction_id}` };
-}
-
-const PAID = ['TRADE_SUCCESS', 'TRADE_FINISHED'];
-
-/** Alipay: RSA2 over the sorted parameters, this app only, paid trades only (refund notices are not payments). */
-export function readAlipayNotification(params: IDataObject, creds: AlipayVerifier): Reading {
-	if (typeof params.sign !== 'string' || params.sign === '') return refuse(401, 'notification has no sign');
-	if (!verifyAlipayNotification(params, creds.alipayPublicKey)) return refuse(401, 'signature rejected: sign does not verify with the Alipay public key');
-	if (String(params.app_id ?? '') !== creds.appId) return refuse(400, `notification for app "${String(params.app_id)}", not the credential's App ID`);
-	if (!PAID.includes(String(params.trade_status))) return { accept: true, ignored: `trade_status ${String(params.trade_status)}` };
-	// A (partial) refund is notified as TRADE_SUCCESS with refund fields: it is not a new payment.
-	if (params.refund_fee !== undefined || params.gmt_refund !== undefined || params.out_biz_no !== undefined) return { accept: true, ignored: 'refund notice' };
-	if (typeof params.trade_no !== 'string' || !Number.isFinite(Number(params.total_amount))) return refuse(400, 'notification without trade_no or total_amount');
-	return { accept: true, item: alipayPaymentItem(params), dedupeKey: `alipay|${params.trade_no}` };
+	// The transaction as WeChat Pay sends it; `attach` as an object when it is a query string.
+	const attach = parseAttach(transaction.attach);
+	const item = attach === undefined ? transaction : { ...transaction, attach };
+	return { accept: true, item, dedupeKey: `weChatPay|${transaction.transaction_id}` };
 }

@@ -2,7 +2,7 @@ import type { KeyObject } from 'crypto';
 
 import { objectText } from '../common/jsonText';
 import { toChinaTime } from '../common/chinaTime';
-import { rsaSign, rsaVerify } from './rsa';
+import { rsaSign, rsaVerify } from '../payments/rsa';
 
 /** Alipay OpenAPI (支付宝开放平台), RSA2: signed gateway requests, signed answers, signed notifications. */
 

@@ -6,14 +6,17 @@ import { errorForAgent, refuseUnlessAllowed, runsAsTool } from '../../shared/com
 
 type Operation = { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> };
 
-const operations: Record<string, Record<string, Operation>> = { refund: { create: refund.create, get: refund.get } };
+/** Every operation, and what it does that an AI agent may only do when allowed (money). */
+const operations: Record<string, Record<string, Operation & { guarded?: string }>> = {
+	refund: { create: { ...refund.create, guarded: 'refund a payment' }, get: refund.get },
+};
 
 async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = ctx.getNodeParameter('resource', 0) as string;
 	const operation = ctx.getNodeParameter('operation', 0) as string;
 	const handler = operations[resource]?.[operation];
 	if (!handler) throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not known for resource "${resource}"`);
-	if (operation === 'create') refuseUnlessAllowed(ctx, 'refund a payment'); // only as an AI tool
+	if (handler.guarded) refuseUnlessAllowed(ctx, handler.guarded); // only as an AI tool
 	return [await handler.execute.call(ctx)];
 }
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'crypto';
 
-import { rsaSign, rsaVerify } from './rsa';
+import { rsaSign, rsaVerify } from '../payments/rsa';
 
 /** WeChat Pay API v3 (微信支付 APIv3): request signatures, answer/notification verification, resource decryption. */
 

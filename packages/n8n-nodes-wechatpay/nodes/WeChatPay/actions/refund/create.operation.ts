@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { createRefund, type Credentials } from '../../../shared/payments/refunds';
-import { REQUEST_LANES, runItems } from '../../../shared/common/items';
-import { loadAccount } from '../account';
 import { invalid } from '../../../shared/common/input';
-import { amountFen, outTradeNo, refundKey } from './fields';
-import { refundItem } from './output';
-import { outTradeNoField, refundKeyField } from './descriptions';
+import { REQUEST_LANES, runItems } from '../../../shared/common/items';
+import { outTradeNoField, refundKeyField } from '../../../shared/payments/refundDescriptions';
+import { amountFen, outTradeNo, refundKey } from '../../../shared/payments/refundFields';
+import { refundItem } from '../../../shared/payments/refundOutput';
+import { createRefund, type RefundAdapter } from '../../../shared/payments/refunds';
+import { loadRefunds } from '../account';
 
 const show = { resource: ['refund'], operation: ['create'] };
 
@@ -26,16 +26,16 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Total Amount (Yuan)',
-		hint: 'Yuan (元): the whole payment, the Payment Notification Trigger\'s amount',
+		hint: 'Yuan (元): the whole payment, e.g. {{ $json.amount.total / 100 }} of the WeChat Pay Trigger',
 		name: 'totalAmount',
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 2 },
 		required: true,
 		default: 0,
-		description: 'What the customer paid for the whole payment, in yuan (WeChat Pay needs it): the Payment Notification Trigger\'s amount',
-		displayOptions: { show: { ...show, provider: ['weChatPay'] } },
+		description: 'What the customer paid for the whole payment, in yuan (WeChat Pay needs it): the trigger\'s amount.total is in fen, so divide it by 100',
+		displayOptions: { show },
 	},
-	refundKeyField(show, 'Stands for this one refund: sent as WeChat Pay out_refund_no / Alipay out_request_no, so a repeated key never pays out twice. Default: the refund_key of a failed dispense.'),
+	refundKeyField(show, 'Stands for this one refund: sent as out_refund_no, so a repeated key never pays out twice. Default: the refund_key of a failed dispense.'),
 	{
 		displayName: 'Reason',
 		hint: 'Shown to the customer, at most 80 characters',
@@ -56,16 +56,15 @@ interface CreateInput {
 	reason?: string;
 }
 
-/** WeChat Pay `POST /v3/refund/domestic/refunds` · Alipay `alipay.trade.refund`, read first (see shared/payments/refunds.ts). */
+/** `POST /v3/refund/domestic/refunds`, read first (see shared/payments/refunds.ts). */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const provider = this.getNodeParameter('provider', 0) as Credentials['provider'];
 	const continueOnFail = this.continueOnFail();
-	return await runItems<CreateInput, Credentials>(this, {
-		credentials: async () => await loadAccount(this),
+	return await runItems<CreateInput, RefundAdapter>(this, {
+		credentials: async () => await loadRefunds(this),
 		parse: (i, param) => {
 			const refundFen = amountFen('Refund Amount (Yuan)', param('refundAmount', i));
-			const totalFen = provider === 'weChatPay' ? amountFen('Total Amount (Yuan)', param('totalAmount', i)) : undefined;
-			if (totalFen !== undefined && refundFen > totalFen) throw amountTooHigh(refundFen, totalFen);
+			const totalFen = amountFen('Total Amount (Yuan)', param('totalAmount', i));
+			if (refundFen > totalFen) throw amountTooHigh(refundFen, totalFen);
 			const reason = String(param('reason', i, '') ?? '').trim();
 			return {
 				outTradeNo: outTradeNo(param('outTradeNo', i)),
@@ -78,9 +77,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		// One payment's refunds one after another: the provider checks each against what is left.
 		groupKey: (input) => input.outTradeNo,
 		lanes: REQUEST_LANES,
-		run: async (input, i, account) => {
-			const { state, existed } = await createRefund(this, account, input, i);
-			const item = refundItem(account.provider, input.outTradeNo, input.refundKey, state, existed);
+		run: async (input, i, refunds) => {
+			const { state, existed } = await createRefund(this, refunds, input, i);
+			const item = refundItem(refunds.name, input.outTradeNo, input.refundKey, state, existed);
 			if (item.outcome !== 'failed') return [item];
 			// Money did not go back: the node turns red (or, with On Error → Continue, the item says so).
 			const error = new NodeApiError(this.getNode(), { message: String(item.reason) }, { message: String(item.reason), description: String(item.reasonZh), itemIndex: i });

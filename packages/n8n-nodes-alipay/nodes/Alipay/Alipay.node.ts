@@ -1,0 +1,50 @@
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, INodeCredentialTestResult, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as refund from './actions/refund';
+import { router } from './actions/router';
+import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
+import { keysTestResult } from '../shared/payments/credentialTest';
+import { readAlipay } from '../shared/alipay/credentials';
+
+export class Alipay implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Alipay',
+		name: 'alipay',
+		icon: { light: 'file:alipay.svg', dark: 'file:alipay.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund" }}',
+		description: 'Refund Alipay (支付宝) payments, once per refund key',
+		defaults: { name: 'Alipay' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
+		credentials: [{ name: 'alipayApi', required: true, testedBy: 'alipayKeys' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer (退款)' }],
+				default: 'refund',
+			},
+			...refund.description,
+			allowGoodsAndMoneyField({ resource: ['refund'], operation: ['create'] }), // AI-agent tool variant only
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async alipayKeys(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return keysTestResult(() => readAlipay(credential.data ?? {}), 'Alipay');
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}
