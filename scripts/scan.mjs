@@ -1,8 +1,9 @@
 /**
  * `npm run scan`: n8n's verification scanner (@n8n/scan-community-package, pinned in
  * scripts/scanner) on what n8n verifies — the source files it lints (its SOURCE_FILE_PATTERNS:
- * package.json, nodes/ and credentials/) and the unpacked `npm pack` tarball — with its own
- * `analyzePackage` (eslint-disable comments ignored, errors fail). Warnings are listed too.
+ * package.json, nodes/ and credentials/) and the unpacked `npm pack` tarball, for each of the three
+ * packages — with its own `analyzePackage` (eslint-disable comments ignored, errors fail).
+ * Warnings are listed too.
  * Exits 1 on any error. Needs `npm run build` first (the tarball holds dist/).
  * The scanner's provenance and download steps need the public registry and GitHub: not run here.
  */
@@ -42,14 +43,42 @@ async function scan(label, dir, patterns) {
 	return verdict.passed && errors === 0;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'dingshang-scan-'));
-try {
-	const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
-	const unpacked = join(work, 'package');
-	run('tar', ['-xzf', join(work, packed[0].filename), '-C', work], work);
-	const source = await scan('the source (package.json, nodes/, credentials/)', root, scanner.SOURCE_FILE_PATTERNS);
-	const tarball = await scan(`the tarball ${packed[0].filename}`, unpacked);
-	process.exitCode = source && tarball ? 0 : 1;
-} finally {
-	rmSync(work, { recursive: true, force: true });
+/**
+ * What n8n's verification asks of each package beyond the lint rules: no runtime dependencies, and
+ * nodes that use only the package's own credentials (the n8n API credential of DingShang's recovery
+ * trigger aside, n8n's own API). Read from the built dist/ that the tarball holds.
+ */
+function ownServiceOnly(dir, manifest) {
+	const requireHere = createRequire(join(dir, 'package.json'));
+	const problems = [];
+	if (Object.keys(manifest.dependencies ?? {}).length > 0) problems.push(`runtime dependencies: ${Object.keys(manifest.dependencies).join(', ')}`);
+	const own = new Set(manifest.n8n.credentials.map((file) => Object.values(requireHere(join(dir, file))).map((C) => new C().name)).flat());
+	own.add('dingShangN8nApi');
+	for (const file of manifest.n8n.nodes) {
+		for (const NodeClass of Object.values(requireHere(join(dir, file)))) {
+			for (const credential of new NodeClass().description.credentials ?? []) {
+				if (!own.has(credential.name)) problems.push(`${file} uses the credential ${credential.name} of another package`);
+			}
+		}
+	}
+	console.log(`${manifest.name}: ${problems.length === 0 ? `no runtime dependencies; nodes use only ${[...own].join(', ')}` : problems.join('; ')}`);
+	return problems.length === 0;
 }
+
+const packageDirs = [root, ...(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces ?? []).map((w) => join(root, w))];
+let passed = true;
+for (const dir of packageDirs) {
+	const work = mkdtempSync(join(tmpdir(), 'dingshang-scan-'));
+	try {
+		const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], dir));
+		const unpacked = join(work, 'package');
+		run('tar', ['-xzf', join(work, packed[0].filename), '-C', work], work);
+		const source = await scan(`${packed[0].name}: the source (package.json, nodes/, credentials/)`, dir, scanner.SOURCE_FILE_PATTERNS);
+		const tarball = await scan(`the tarball ${packed[0].filename}`, unpacked);
+		const own = ownServiceOnly(dir, JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8')));
+		passed &&= source && tarball && own;
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+process.exitCode = passed ? 0 : 1;

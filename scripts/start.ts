@@ -12,11 +12,11 @@
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, relative } from 'node:path';
-import { maskUrlTokens } from '../nodes/shared/secrets';
+import { maskUrlTokens } from '../nodes/shared/dingshang/secrets';
 import { installDevTool } from './local/devTools';
 import {
 	DEMO_OWNER,
-	PACKAGE,
+	PACKAGES,
 	REPO_ROOT,
 	WORKFLOW,
 	freePort,
@@ -209,7 +209,7 @@ function printReadyBlock(
 	const out = [
 		'',
 		line,
-		`  n8n ${n8nVersion} is ready, with ${PACKAGE.name} ${PACKAGE.version} installed`,
+		`  n8n ${n8nVersion} is ready, with ${PACKAGES.map((p) => `${p.name} ${p.version}`).join(", ")} installed`,
 		'',
 		...firstSteps(editorUrl, !!sandboxUrl),
 	];

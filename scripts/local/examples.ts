@@ -7,10 +7,9 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repointWorkflow, type LocalUrls } from './localUrls';
-import { renameNodeTypes } from './renamedTypes';
 import { HttpError, type N8nClient } from './client';
 import { n8nCli, n8nUrl, type N8nSettings } from './n8n';
-import { EXAMPLES_DIR } from './paths';
+import { EXAMPLES_DIR, PACKAGES } from './paths';
 import { randomToken, tail } from './processes';
 
 /** The one DingShang credential the examples use (id fixed in examples/*.json). */
@@ -29,7 +28,7 @@ export const WORKFLOW = {
 } as const;
 /** The n8n API credential of workflow 9 (Unfinished Payments): this instance's URL and API key. */
 export const N8N_API_CREDENTIAL_ID = 'n8nApiLocal01';
-/** Webhook ids of the Payment Notification Triggers in examples 6 (WeChat Pay) and 7 (Alipay). */
+/** Webhook ids of the WeChat Pay Trigger (example 6) and the Alipay Trigger (example 7). */
 export const PAYMENT_WEBHOOK_ID = { weChatPay: '8f3c2a6e-1b4d-4e7a-9c5f-2d6e8a0b1c31', alipay: '5a7d9e2b-3c4f-4b8a-8d1e-6f0a2c4e6b72' } as const;
 export const PAYMENT_CREDENTIAL_ID = { weChatPay: 'wechatpayLocal01', alipay: 'alipayLocal01' } as const;
 /** The Delivery Result trigger's webhook id in example 2. */
@@ -129,17 +128,48 @@ export function n8nApiCredential(n8nPort: number, apiKey: string): CredentialImp
 	return { id: N8N_API_CREDENTIAL_ID, name: 'This n8n (local)', type: 'dingShangN8nApi', data: { baseUrl: n8nUrl(n8nPort), apiKey } };
 }
 
-/** Workflow ids n8n knows (`n8n list:workflow` prints `id|name` lines). */
-export async function listWorkflowIds(s: N8nSettings): Promise<Set<string>> {
-	const result = await n8nCli(s, ['list:workflow']);
-	if (result.code !== 0) throw new Error(`n8n list:workflow failed:\n${tail(result.stdout + result.stderr)}`);
-	return new Set(result.stdout.split('\n').map((line) => line.split('|')[0].trim()).filter(Boolean));
+type StoredWorkflow = { id: string; nodes?: Array<{ type: string }> };
+
+/** The workflows n8n holds (`n8n export:workflow --all`), read before n8n starts. */
+export async function storedWorkflows(s: N8nSettings): Promise<StoredWorkflow[]> {
+	return await withTempFile('export.json', '', async (path) => {
+		const result = await n8nCli(s, ['export:workflow', '--all', `--output=${path}`]);
+		const text = readFileSync(path, 'utf8');
+		if (result.code !== 0 && !/No workflows found/i.test(result.stdout + result.stderr)) throw new Error(`n8n export:workflow failed:\n${tail(result.stdout + result.stderr)}`);
+		return text.trim() === '' ? [] : (JSON.parse(text) as StoredWorkflow[]);
+	});
 }
 
-/** Imports the example workflows; with `onlyMissing`, ones that exist (maybe edited) are kept. Returns the imported names. */
+/** Our packages' node types now: `<package>.<node>` from each manifest, and each node's AI-tool variant. */
+export function currentNodeTypes(): Set<string> {
+	const types = new Set<string>();
+	for (const pkg of PACKAGES) {
+		const { nodes } = (JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n;
+		for (const file of nodes) {
+			const base = file.split('/').pop()?.replace(/\.node\.js$/, '') ?? '';
+			const name = base.charAt(0).toLowerCase() + base.slice(1);
+			types.add(`${pkg.name}.${name}`).add(`${pkg.name}.${name}Tool`);
+		}
+	}
+	return types;
+}
+
+/** A node of one of our packages whose type no longer exists (e.g. one node split into a package of its own). */
+export function goneTypes(workflow: StoredWorkflow, current = currentNodeTypes()): string[] {
+	const ours = PACKAGES.map((p) => `${p.name}.`);
+	return (workflow.nodes ?? []).map((n) => n.type).filter((type) => ours.some((prefix) => type.startsWith(prefix)) && !current.has(type));
+}
+
+/**
+ * Imports the example workflows. With `onlyMissing`, ones that exist (maybe edited) are kept —
+ * unless they hold a node type of ours that no longer exists: those are replaced by the example
+ * as it is now. The merchant's own workflows are never touched. Returns the imported names.
+ */
 export async function importExamples(s: N8nSettings, vars: ExampleVars, opts: { onlyMissing: boolean }): Promise<string[]> {
-	const existing = opts.onlyMissing ? await listWorkflowIds(s) : new Set<string>();
-	const workflows = loadExamples(vars).filter((wf) => !existing.has(wf.id));
+	const stored = opts.onlyMissing ? await storedWorkflows(s) : [];
+	const current = currentNodeTypes();
+	const keep = new Set(stored.filter((wf) => goneTypes(wf, current).length === 0).map((wf) => wf.id));
+	const workflows = loadExamples(vars).filter((wf) => !keep.has(wf.id));
 	if (workflows.length === 0) return [];
 	await importWorkflows(s, workflows);
 	return workflows.map((wf) => wf.name);
@@ -147,7 +177,7 @@ export async function importExamples(s: N8nSettings, vars: ExampleVars, opts: { 
 
 /**
  * Brings the example workflows n8n holds up to date: every local URL at the current ports
- * (localUrls.ts), renamed node types at their new names (renamedTypes.ts).
+ * (localUrls.ts).
  * Returns a note per workflow that could not be read or saved.
  */
 export async function updateExamples(client: N8nClient, urls: LocalUrls): Promise<string[]> {
@@ -155,8 +185,7 @@ export async function updateExamples(client: N8nClient, urls: LocalUrls): Promis
 	for (const id of Object.values(WORKFLOW)) {
 		try {
 			const workflow = await client.api('GET', `/workflows/${id}`);
-			const renamed = renameNodeTypes(workflow);
-			if (repointWorkflow(workflow, urls) || renamed) await client.saveWorkflow(workflow);
+			if (repointWorkflow(workflow, urls)) await client.saveWorkflow(workflow);
 		} catch (error) {
 			if (error instanceof HttpError && error.status === 404) continue; // deleted by the merchant
 			notes.push(`Workflow ${id}'s local URLs may still name an old port: ${(error as Error).message}`);

@@ -18,7 +18,7 @@ import { N8nClient } from './client';
 import { importCredentials, importExamples, importWorkflows, n8nApiCredential, paymentCredentials, platformCredential, type CredentialImport, type ExampleVars, type PlatformCredential } from './examples';
 import { n8nCli, n8nInstall, n8nUrl, startN8n, firstJsonObject, type N8nInstall, type N8nMajor, type N8nSettings, type RunningN8n } from './n8n';
 import { packAndInstall } from './pack';
-import { PACKAGE } from './paths';
+import { PACKAGES } from './paths';
 import { allStarted, cleanedUpOnFailure, freePort, freePorts, randomToken, sleep, tail, type Cleanups, type RunResult } from './processes';
 import { WORKER_CONCURRENCY, queueEnv, startQueueServices, workerHealthEnv, type QueueServices } from './queue';
 
@@ -148,8 +148,8 @@ async function prepare(opts: StackOptions, cleanups: Cleanups): Promise<Prepared
 	if (!platform) throw new Error('startStack: no sandbox and no platform');
 	const token = opts.token ?? randomToken();
 
-	const packageDir = await timed('package', async () => await packAndInstall(userFolder, { build: opts.build ?? false }), `${opts.build ? 'building, packing' : 'packing'} and installing ${PACKAGE.name}…`);
-	opts.onStep?.(`installed into ${packageDir}`);
+	const packageDirs = await timed('package', async () => await packAndInstall(userFolder, { build: opts.build ?? false }), `${opts.build ? 'building, packing' : 'packing'} and installing ${PACKAGES.map((p) => p.name).join(', ')}…`);
+	opts.onStep?.(`installed into ${packageDirs.join(', ')}`);
 
 	let queue: QueueServices | undefined;
 	if (queueMode) {

@@ -35,13 +35,12 @@ function askShopWorkflow(vars: ExampleVars): Json {
 	nodes.push({
 		id: randomUUID(),
 		name: 'Refund',
-		type: 'n8n-nodes-dingshang.dingShangPaymentTool',
+		type: 'n8n-nodes-wechatpay.weChatPayTool',
 		typeVersion: 1,
 		position: [1100, 560],
 		parameters: {
 			descriptionType: 'manual',
 			toolDescription: 'Refunds a WeChat Pay payment.',
-			provider: 'weChatPay',
 			resource: 'refund',
 			operation: 'create',
 			outTradeNo: "={{ $fromAI('out_trade_no', 'The payment order number', 'string') }}",

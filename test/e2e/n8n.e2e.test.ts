@@ -8,8 +8,8 @@
  * `npm test` builds dist/ before jest runs; running this file alone needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
-import { CREDENTIAL_ID, HttpError, N8nClient, PACKAGE, TRIGGER_WEBHOOK_ID, WORKFLOW, e2eMajors, randomToken, sleep, startStack, type N8nMajor, type Stack } from '../../scripts/local';
-import { authChoiceField, panelDescriptions, triggerActions } from '../helpers/nodePanel';
+import { ALIPAY, CREDENTIAL_ID, HttpError, N8nClient, PACKAGE, WECHAT_PAY, TRIGGER_WEBHOOK_ID, WORKFLOW, e2eMajors, randomToken, sleep, startStack, type N8nMajor, type Stack } from '../../scripts/local';
+import { authChoiceField, panelDescriptions } from '../helpers/nodePanel';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
@@ -108,28 +108,39 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		expect(stack?.install.version).toMatch(major === 2 ? /^2\.41\./ : /^1\.123\./);
 	});
 
-	it('n8n loads the nodes and the credential from the installed tarball, under the package name, icons included', async () => {
+	it('n8n loads the three packages side by side, each node and credential under its package name, icons included', async () => {
 		const nodes = JSON.parse((await client.get('/types/nodes.json')).body) as Json[];
-		const ours = nodes.filter((type) => type.name.startsWith(`${PACKAGE.name}.`));
+		const packages = [PACKAGE.name, WECHAT_PAY, ALIPAY];
+		const ours = nodes.filter((type) => packages.some((name) => type.name.startsWith(`${name}.`)));
 		// usableAsTool: n8n adds the AI-agent tool variant of each action node itself.
-		const names = ['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangPaymentTool', 'dingShangPaymentTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool', 'dingShangVendingTrigger'];
-		expect(ours.map((type) => type.name).sort()).toEqual(names.map((name) => `${PACKAGE.name}.${name}`));
-		// The 0.1 trigger names still load (saved workflows keep running) but are hidden from the panel.
-		expect(ours.filter((type) => type.hidden).map((type) => type.name).sort()).toEqual([`${PACKAGE.name}.dingShangPaymentTrigger`, `${PACKAGE.name}.dingShangVendingTrigger`]);
+		expect(ours.map((type) => type.name).sort()).toEqual(
+			[
+				...['dingShangDeliveryResultTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool'].map((name) => `${PACKAGE.name}.${name}`),
+				...['weChatPay', 'weChatPayTool', 'weChatPayTrigger'].map((name) => `${WECHAT_PAY}.${name}`),
+				...['alipay', 'alipayTool', 'alipayTrigger'].map((name) => `${ALIPAY}.${name}`),
+			].sort(),
+		);
+		expect(ours.filter((type) => type.hidden)).toEqual([]);
 		// The panel as the editor builds it from these types: each node with its own description.
 		const shown = panelDescriptions(ours.filter((type) => !type.name.endsWith('Tool')));
-		expect(Object.keys(shown).sort()).toEqual(['dingShangDeliveryResultTrigger', 'dingShangPayment', 'dingShangPaymentNotificationTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger'].map((name) => `${PACKAGE.name}.${name}`));
+		expect(Object.keys(shown)).toHaveLength(8);
 		for (const [name, description] of Object.entries(shown)) {
 			expect(`${name}: ${description}`).toMatch(name.endsWith('Trigger') ? /: Starts the workflow when/ : /: (?!Starts the workflow)/);
 		}
-		expect(triggerActions(ours.find((type) => type.name === `${PACKAGE.name}.dingShangPaymentNotificationTrigger`))).toEqual(['On WeChat Pay payment 微信支付收款', 'On Alipay payment 支付宝收款']);
-		for (const type of ours) expect([type.name, authChoiceField(type)]).toEqual([type.name, undefined]); // the provider field stays visible
+		for (const type of ours) expect([type.name, authChoiceField(type)]).toEqual([type.name, undefined]);
 		for (const type of ours) {
-			// Light and dark variants, both served by n8n.
-			expect(type.iconUrl).toEqual({ light: expect.stringContaining(`icons/${PACKAGE.name}/`), dark: expect.stringMatching(/(dingshang|payment)\.dark\.svg$/) });
+			// Light and dark variants, each served by n8n from its own package.
+			const pkg = packages.find((name) => type.name.startsWith(`${name}.`));
+			expect(type.iconUrl).toEqual({ light: expect.stringContaining(`icons/${pkg}/`), dark: expect.stringMatching(/(dingshang|wechatpay|alipay)\.dark\.svg$/) });
 			for (const url of [type.iconUrl.light, type.iconUrl.dark]) {
 				expect(await client.get(`/${url}`)).toMatchObject({ status: 200, contentType: expect.stringContaining('svg') });
 			}
+		}
+		// Each package's nodes name only that package's credentials (DingShang's recovery trigger: also n8n's own API).
+		const own: Record<string, string[]> = { [PACKAGE.name]: ['dingShangApi', 'dingShangN8nApi'], [WECHAT_PAY]: ['weChatPayApi'], [ALIPAY]: ['alipayApi'] };
+		for (const type of ours) {
+			const pkg = packages.find((name) => type.name.startsWith(`${name}.`)) as string;
+			for (const credential of (type.credentials ?? []) as Json[]) expect([type.name, own[pkg]]).toEqual([type.name, expect.arrayContaining([credential.name])]);
 		}
 		// No "Custom API Call" (it could not sign): the credential has no generic `authenticate`.
 		const action = ours.find((type) => type.name === `${PACKAGE.name}.dingShangVending`);

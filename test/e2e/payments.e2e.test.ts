@@ -1,12 +1,12 @@
 /**
  * Examples 6 (WeChat Pay) and 7 (Alipay) in real n8n, as `npm start` runs them: the provider
  * sandbox pays a DingShang sandbox order and pushes its signed notification to the workflow's
- * Payment Notification Trigger; the workflow marks the order paid and dispenses; a failed
+ * WeChat Pay / Alipay Trigger; the workflow marks the order paid and dispenses; a failed
  * dispense ends in one provider refund. Real HTTP on 127.0.0.1 everywhere; afterAll stops all.
  */
 import { randomUUID } from 'node:crypto';
 import type { RunningPaymentSandbox } from '../../sandbox/payments';
-import { HttpError, N8nClient, PACKAGE, PAYMENT_WEBHOOK_ID, WORKFLOW, e2eMajors, sleep, startStack, type N8nMajor, type Stack } from '../../scripts/local';
+import { HttpError, N8nClient, PAYMENT_WEBHOOK_ID, WECHAT_PAY, WORKFLOW, e2eMajors, sleep, startStack, type N8nMajor, type Stack } from '../../scripts/local';
 import { nodeOutput } from '../helpers/runData';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
@@ -19,7 +19,7 @@ let platform: SandboxClient;
 let client: N8nClient;
 let n8nLog = '';
 
-/** Finished executions the Payment Notification Trigger started (not the "Try it" runs), newest first. */
+/** Finished executions the payment trigger started (not the "Try it" runs), newest first. */
 async function finished(workflowId: string): Promise<Json[]> {
 	const done = (e: Json) => e.status !== 'running' && e.status !== 'new' && e.status !== 'waiting';
 	return (await client.executions(workflowId)).filter((e: Json) => e.mode === 'webhook' && done(e));
@@ -44,15 +44,29 @@ async function tearDown(): Promise<void> {
 }
 
 const PROVIDERS = [
-	{ provider: 'weChatPay' as const, workflow: WORKFLOW.weChatPay, acknowledged: (status: number, body: string) => status === 204 && body === '' },
-	{ provider: 'alipay' as const, workflow: WORKFLOW.alipay, acknowledged: (status: number, body: string) => status === 200 && body === 'success' },
+	{
+		provider: 'weChatPay' as const,
+		workflow: WORKFLOW.weChatPay,
+		acknowledged: (status: number, body: string) => status === 204 && body === '',
+		// The WeChat Pay Trigger's item: the transaction as WeChat Pay sends it, `attach` parsed.
+		received: (tradeId: string, orderId: unknown) =>
+			expect.objectContaining({ out_trade_no: tradeId, transaction_id: expect.any(String), trade_state: 'SUCCESS', amount: expect.objectContaining({ total: 350 }), attach: { machine_no: MACHINE, order_id: String(orderId) } }),
+	},
+	{
+		provider: 'alipay' as const,
+		workflow: WORKFLOW.alipay,
+		acknowledged: (status: number, body: string) => status === 200 && body === 'success',
+		// The Alipay Trigger's item: the notification's parameters (no sign), `passback_params` parsed.
+		received: (tradeId: string, orderId: unknown) =>
+			expect.objectContaining({ out_trade_no: tradeId, trade_no: expect.any(String), trade_status: 'TRADE_SUCCESS', total_amount: '3.50', passback_params: { machine_no: MACHINE, order_id: String(orderId) } }),
+	},
 ];
 
 describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 	beforeAll(async () => await setUp(major), 300_000);
 	afterAll(async () => await tearDown(), 60_000);
 
-	describe.each(PROVIDERS)('$provider notification → dispense → refund (example workflow)', ({ provider, workflow, acknowledged }) => {
+	describe.each(PROVIDERS)('$provider notification → dispense → refund (example workflow)', ({ provider, workflow, acknowledged, received }) => {
 		const notifyUrl = () => `${stack?.n8n.url}/webhook/${PAYMENT_WEBHOOK_ID[provider]}/payment`;
 
 		/** A DingShang order paid in the provider sandbox; resolves with the finished execution it started. */
@@ -78,9 +92,8 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 			const { orderId, tradeId, run } = await payOrder();
 			expect(run.status).toBe('success');
 			const runData = run.data.resultData.runData;
-			expect(nodeOutput(runData, 'Payment received')).toEqual([
-				expect.objectContaining({ provider, out_trade_no: tradeId, amount: 3.5, machine_no: MACHINE, order_id: orderId }),
-			]);
+			expect(nodeOutput(runData, 'Payment received')).toEqual([received(tradeId, orderId)]);
+			expect(nodeOutput(runData, 'Payment received')[0]).not.toHaveProperty('sign');
 			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: orderId, outcome: 'dispensed' })]);
 			expect(runData['Refund payment']).toBeUndefined();
 			const { orders } = await platform.state();
@@ -98,7 +111,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 			const [failed] = nodeOutput(runData, 'Dispense', 1);
 			expect(failed).toMatchObject({ order_id: orderId, outcome: 'failed', refund_key: `dsr-${orderId}-${failed.record_id}` });
 			expect(nodeOutput(runData, 'Refund payment')).toEqual([
-				expect.objectContaining({ provider, outcome: 'refunded', out_trade_no: tradeId, refund_key: failed.refund_key, refund_amount: 3.5 }),
+				expect.objectContaining({ outcome: 'refunded', out_trade_no: tradeId, refund_key: failed.refund_key, refund_amount: 3.5 }),
 			]);
 			expect(nodeOutput(runData, 'Set status Refund')).toEqual([expect.objectContaining({ order_id: orderId, status: 2 })]);
 			const refunds = (payments as RunningPaymentSandbox).refunds().filter((r: Json) => r.out_trade_no === tradeId);
@@ -117,7 +130,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 
 	// After the example runs above (their execution counts must not see these).
 	describe('then', () => {
-		it.each(PROVIDERS)('$provider: the "Try it" branch (n8n execute) creates an order and pays it; the notification dispenses it', async ({ provider, workflow }) => {
+		it.each(PROVIDERS)('$provider: the "Try it" branch (n8n execute) creates an order and pays it; the notification dispenses it', async ({ provider, workflow, received }) => {
 			const before = (await finished(workflow)).length;
 			const run = await stack!.execute(workflow, 90_000);
 			expect(run.data.resultData.error).toBeUndefined();
@@ -128,11 +141,11 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 				return all.length > before ? all : undefined;
 			}, 60_000, 250);
 			const runData = runs[0].data.resultData.runData;
-			expect(nodeOutput(runData, 'Payment received')).toEqual([expect.objectContaining({ provider, out_trade_no: created.trade_id, order_id: created.order_id })]);
+			expect(nodeOutput(runData, 'Payment received')).toEqual([received(created.trade_id, created.order_id)]);
 			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: created.order_id, outcome: 'dispensed' })]);
 		});
 
-		it('activating a Payment Notification Trigger whose public key does not parse fails naming the field, without the key text', async () => {
+		it('activating a WeChat Pay Trigger whose public key does not parse fails naming the field, without the key text', async () => {
 			const garbage = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8-not-a-key';
 			const broken = await client.rest('POST', '/credentials', {
 				name: 'WeChat Pay (broken public key)',
@@ -145,11 +158,11 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 					{
 						id: 'b1c2d3e4-0000-4000-8000-000000000001',
 						name: 'Payment received',
-						type: `${PACKAGE.name}.dingShangPaymentNotificationTrigger`,
+						type: `${WECHAT_PAY}.weChatPayTrigger`,
 						typeVersion: 1,
 						position: [0, 0],
 						webhookId: randomUUID(),
-						parameters: { provider: 'weChatPay' },
+						parameters: {},
 						credentials: { weChatPayApi: { id: broken.id, name: broken.name } },
 					},
 				],

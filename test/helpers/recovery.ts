@@ -100,6 +100,16 @@ export async function reportsAbout(client: N8nClient, watcherId: string, orderId
 	return items;
 }
 
+/** What example 9's WeChat Pay / Alipay refund nodes answered about one payment, from the watcher's executions. */
+export async function refundsAbout(client: N8nClient, watcherId: string, outTradeNo: string): Promise<Json[]> {
+	const runs = (await client.allExecutions(watcherId)).filter((e: Json) => e.status !== 'running' && e.status !== 'new');
+	const items: Json[] = [];
+	for (const run of runs) {
+		for (const node of ['WeChat Pay refund', 'Alipay refund']) items.push(...nodeOutput(run.data?.resultData?.runData, node).filter((i: Json) => i.out_trade_no === outTradeNo));
+	}
+	return items;
+}
+
 /** Sandbox request faults still armed (the delay of a held request is used up when it arrives). */
 export async function armedFaults(platform: SandboxClient): Promise<number> {
 	return (((await platform.http.get('/__sandbox/faults')).data as Json).queued as Json[]).length;

@@ -4,8 +4,8 @@
  * *Update Order* Paid, with the dispense command in flight, while *Wait for Result* polls, with
  * the provider refund in flight — then every worker running them SIGKILLed. n8n itself marks the
  * executions failed and wipes their data (no stalled-job retry); example 9's Unfinished Payments
- * trigger (on the main process, Dispense Window 0.1 min, so each is refunded unless it was
- * dispensed) must end every order dispensed once or refunded once within 5 minutes. The test makes
+ * trigger (on the main process, Dispense Window 0.1 min, so each is refunded — by its Refund Due
+ * output and the WeChat Pay node, on a worker — unless it was dispensed) must end every order dispensed once or refunded once within 5 minutes. The test makes
  * no n8n API call that repairs anything: it pays, kills, starts fresh workers and reads the
  * sandboxes' counts.
  */
@@ -107,7 +107,8 @@ it('workers SIGKILLed at four moments of four payments: each order ends dispense
 			return found.length > 0 ? found : undefined;
 		}, 60_000, 1000);
 		expect(reports).toHaveLength(1);
-		expect(['refunded', 'already_refunded', 'already_dispensed', 'dispensed_late']).toContain(reports[0].outcome);
+		expect(['refund_due', 'already_dispensed', 'dispensed_late']).toContain(reports[0].outcome);
+		if (reports[0].outcome === 'refund_due') expect(reports[0]).toMatchObject({ provider: 'weChatPay', out_trade_no: paid.tradeId, refund_key: `dsr-${paid.orderId}-${paid.recordId}` });
 		console.log(`[recovery queue] ${moment}: report "${reports[0].message}"`);
 	}
 }, 900_000);

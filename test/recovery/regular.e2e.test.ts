@@ -18,7 +18,7 @@ import { TestCredentialsHelper } from '../helpers/n8n/credentials';
 import { TestNodeTypes, credentialRefs } from '../helpers/n8n/nodeTypes';
 import type { RunningPaymentSandbox } from '../../sandbox/payments';
 import { N8nClient, PAYMENT_WEBHOOK_ID, WORKFLOW, randomToken, sleep, startStack, type Stack } from '../../scripts/local';
-import { armedFaults, payOrder, reportsAbout, settledOf, waitEndedOnce, watcherWorkflow, type Paid } from '../helpers/recovery';
+import { armedFaults, payOrder, refundsAbout, reportsAbout, settledOf, waitEndedOnce, watcherWorkflow, type Paid } from '../helpers/recovery';
 import { SandboxClient, waitFor, type Json } from '../helpers/sandboxClient';
 
 const SECOND_WATCHER = 'dsExampleUnfin02';
@@ -109,9 +109,48 @@ describe('regular mode: n8n killed mid-payment and started again', () => {
 			const both = [...(await reportsAbout(client, WORKFLOW.unfinished, paid.orderId)), ...(await reportsAbout(client, SECOND_WATCHER, paid.orderId))];
 			return both.length >= 2 ? both : undefined;
 		}, 120_000, 1000);
-		for (const report of reports) expect(['refunded', 'already_refunded']).toContain(report.outcome);
-		expect(reports[0].refund_key).toBe(`dsr-${paid.orderId}-${paid.recordId}`);
+		// The watchers no longer call a provider: Refund Due carries the refund to example 9's WeChat Pay node.
+		for (const report of reports) expect(report).toMatchObject({ outcome: 'refund_due', provider: 'weChatPay', out_trade_no: paid.tradeId, refund_key: `dsr-${paid.orderId}-${paid.recordId}`, refund_amount: 3.5, total_amount: 3.5 });
+		const refunds = await waitFor(async () => {
+			const both = [...(await refundsAbout(client, WORKFLOW.unfinished, paid.tradeId)), ...(await refundsAbout(client, SECOND_WATCHER, paid.tradeId))];
+			return both.length >= 2 ? both : undefined;
+		}, 120_000, 1000);
+		for (const refund of refunds) expect(['refunded', 'already_refunded']).toContain(refund.outcome);
+		expect((await settledOf(platform, pay.baseUrl, paid)).refundKeys).toBe(1);
 	}, 420_000);
+
+	it('killed again while example 9 refunds a payment n8n left unfinished: the watcher sends it again with the same key, refunded exactly once', async () => {
+		// The payment's own execution dies with the dispense in flight (it fails on the machine): the
+		// watchers find it and send Refund Due on to the WeChat Pay node — whose refund is held, and
+		// n8n is killed again with it in flight.
+		await platform.fault({ kind: 'deliveryFail', machineNo: '10000003', floorStatus: '2', errorMsg: 'Goods are Stuck' });
+		await platform.fault({ kind: 'delay', ms: 15_000, when: 'before', match: DELIVERIES });
+		const pay = payments as RunningPaymentSandbox;
+		const paid = await payOrder(platform, pay, '10000003', notifyUrl());
+		await waitFor(async () => (await armedFaults(platform)) === 0, 30_000, 100); // the dispense command has left
+		await fetch(`${pay.baseUrl}/__payments/slow-refunds`, { method: 'POST', body: JSON.stringify({ count: 1, ms: 20_000 }) });
+		await crashAndRestart();
+		const slowLeft = async () => ((await (await fetch(`${pay.baseUrl}/__payments/state`)).json()) as Json).faults.slowRefunds.count;
+		await waitFor(async () => (await slowLeft()) === 0, 120_000, 100); // a watcher's refund request has left
+		await crashAndRestart();
+
+		const { end, settled } = await waitEndedOnce(platform, pay.baseUrl, paid, 300_000);
+		expect(end).toBe('refunded');
+		expect(settled).toMatchObject({ dispenses: 1, refundedFen: 350, refundKeys: 1, recordStatus: 'IS_FAILED' });
+		// A watcher whose own execution died with the refund sent it on again, once, naming that execution.
+		const retried = await waitFor(async () => {
+			const both = [...(await reportsAbout(client, WORKFLOW.unfinished, paid.orderId)), ...(await reportsAbout(client, SECOND_WATCHER, paid.orderId))];
+			const again = both.filter((r) => r.retry_of_execution !== undefined);
+			return again.length > 0 ? again : undefined;
+		}, 180_000, 1000);
+		for (const report of retried) expect(report).toMatchObject({ outcome: 'refund_due', refund_key: `dsr-${paid.orderId}-${paid.recordId}` });
+		const refunds = await waitFor(async () => {
+			const all = [...(await refundsAbout(client, WORKFLOW.unfinished, paid.tradeId)), ...(await refundsAbout(client, SECOND_WATCHER, paid.tradeId))];
+			return all.length >= retried.length ? all : undefined;
+		}, 120_000, 1000);
+		for (const refund of refunds) expect(['refunded', 'already_refunded', 'processing']).toContain(refund.outcome);
+		expect((await settledOf(platform, pay.baseUrl, paid)).refundKeys).toBe(1);
+	}, 600_000);
 
 	it('a slow but healthy execution (the platform answers after 30 s) is never touched', async () => {
 		await platform.fault({ kind: 'delay', ms: 30_000, when: 'after', match: DELIVERIES });

@@ -1,5 +1,4 @@
-import { loadExamples } from '../../scripts/local';
-import { RENAMED_TYPES, renameNodeTypes } from '../../scripts/local/renamedTypes';
+import { currentNodeTypes, goneTypes, loadExamples } from '../../scripts/local/examples';
 import { repointText, repointWorkflow, type LocalUrls } from '../../scripts/local/localUrls';
 
 /** How the examples' local URLs follow the current ports (the real-n8n run: test/e2e/ports.e2e.test.ts). */
@@ -68,30 +67,31 @@ describe('repointing the local URLs of the examples', () => {
 	});
 });
 
-describe('renamed node types (0.1 → 0.2)', () => {
-	it('moves the two old trigger types to their new names, and nothing else', () => {
-		const workflow = {
-			nodes: [
-				{ type: 'n8n-nodes-dingshang.dingShangVendingTrigger', webhookId: 'w1', parameters: { secretToken: 't' } },
-				{ type: 'n8n-nodes-dingshang.dingShangPaymentTrigger', webhookId: 'w2' },
-				{ type: 'n8n-nodes-dingshang.dingShangVending' },
-				{ type: 'n8n-nodes-base.stickyNote' },
-			],
-		};
-		expect(renameNodeTypes(workflow)).toBe(true);
-		expect(workflow.nodes).toEqual([
-			{ type: 'n8n-nodes-dingshang.dingShangDeliveryResultTrigger', webhookId: 'w1', parameters: { secretToken: 't' } },
-			{ type: 'n8n-nodes-dingshang.dingShangPaymentNotificationTrigger', webhookId: 'w2' },
-			{ type: 'n8n-nodes-dingshang.dingShangVending' },
-			{ type: 'n8n-nodes-base.stickyNote' },
-		]);
-		expect(renameNodeTypes(workflow)).toBe(false);
+describe('example workflows whose node types no longer exist', () => {
+	it('knows every node type of the three packages (and the AI-tool variants), from their manifests', () => {
+		const types = currentNodeTypes();
+		for (const type of ['n8n-nodes-dingshang.dingShangVending', 'n8n-nodes-dingshang.dingShangVendingTool', 'n8n-nodes-dingshang.dingShangUnfinishedPaymentsTrigger', 'n8n-nodes-wechatpay.weChatPay', 'n8n-nodes-wechatpay.weChatPayTrigger', 'n8n-nodes-alipay.alipay', 'n8n-nodes-alipay.alipayTrigger']) {
+			expect(types).toContain(type);
+		}
+		expect(types).not.toContain('n8n-nodes-dingshang.dingShangPayment');
 	});
 
-	it('names only types the package really has', () => {
-		const nodes = (require('../../package.json') as { n8n: { nodes: string[] } }).n8n.nodes.map((path) => path.split('/').pop());
-		for (const [from, to] of Object.entries(RENAMED_TYPES)) {
-			for (const type of [from, to]) expect(nodes).toContain(`${type.split('.')[1].replace(/^./, (c) => c.toUpperCase())}.node.js`);
-		}
+	it('finds the gone types of ours in a stored workflow, never n8n\'s own or another package\'s', () => {
+		const workflow = {
+			id: 'dsExampleWxPay01',
+			nodes: [
+				{ type: 'n8n-nodes-dingshang.dingShangPaymentNotificationTrigger' },
+				{ type: 'n8n-nodes-dingshang.dingShangPayment' },
+				{ type: 'n8n-nodes-dingshang.dingShangVending' },
+				{ type: 'n8n-nodes-wechatpay.weChatPay' },
+				{ type: 'n8n-nodes-base.stickyNote' },
+				{ type: 'n8n-nodes-other.somethingGone' },
+			],
+		};
+		expect(goneTypes(workflow)).toEqual(['n8n-nodes-dingshang.dingShangPaymentNotificationTrigger', 'n8n-nodes-dingshang.dingShangPayment']);
+	});
+
+	it('finds none in the examples as they are now', () => {
+		for (const workflow of loadExamples({ n8nPort: 5678, token: 't0k3n' })) expect([workflow.name, goneTypes(workflow as never)]).toEqual([workflow.name, []]);
 	});
 });
