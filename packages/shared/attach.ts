@@ -8,7 +8,15 @@ import type { IDataObject } from 'n8n-workflow';
  */
 export function parseAttach(value: unknown): IDataObject | string | undefined {
 	if (typeof value !== 'string') return undefined;
-	const text = value.trim();
+	let text = value.trim();
+	// Alipay asks for passback_params URL-encoded and gives it back as sent: decode that once.
+	if (!text.includes('=') && /%3D/i.test(text)) {
+		try {
+			text = decodeURIComponent(text);
+		} catch {
+			return value;
+		}
+	}
 	if (!/^[^=&\s{}[\]"]+=[^&\s]*(&[^=&\s]+=[^&\s]*)*$/.test(text)) return value;
 	return Object.fromEntries(new URLSearchParams(text));
 }

@@ -28,7 +28,7 @@ export const WORKFLOW = {
 } as const;
 /** The n8n API credential of workflow 9 (Unfinished Payments): this instance's URL and API key. */
 export const N8N_API_CREDENTIAL_ID = 'n8nApiLocal01';
-/** Webhook ids of the WeChat Pay Trigger (example 6) and the Alipay Trigger (example 7). */
+/** Webhook ids of the WeChat Pay Notification Trigger (example 6) and the Alipay Notification Trigger (example 7). */
 export const PAYMENT_WEBHOOK_ID = { weChatPay: '8f3c2a6e-1b4d-4e7a-9c5f-2d6e8a0b1c31', alipay: '5a7d9e2b-3c4f-4b8a-8d1e-6f0a2c4e6b72' } as const;
 export const PAYMENT_CREDENTIAL_ID = { weChatPay: 'wechatpayLocal01', alipay: 'alipayLocal01' } as const;
 /** The Delivery Result trigger's webhook id in example 2. */

@@ -116,8 +116,8 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 		expect(ours.map((type) => type.name).sort()).toEqual(
 			[
 				...['dingShangDeliveryResultTrigger', 'dingShangUnfinishedPaymentsTrigger', 'dingShangVending', 'dingShangVendingAlertsTrigger', 'dingShangVendingTool'].map((name) => `${PACKAGE.name}.${name}`),
-				...['weChatPay', 'weChatPayTool', 'weChatPayTrigger'].map((name) => `${WECHAT_PAY}.${name}`),
-				...['alipay', 'alipayTool', 'alipayTrigger'].map((name) => `${ALIPAY}.${name}`),
+				...['weChatPay', 'weChatPayTool', 'weChatPayNotificationTrigger'].map((name) => `${WECHAT_PAY}.${name}`),
+				...['alipay', 'alipayTool', 'alipayNotificationTrigger'].map((name) => `${ALIPAY}.${name}`),
 			].sort(),
 		);
 		expect(ours.filter((type) => type.hidden)).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * Examples 6 (WeChat Pay) and 7 (Alipay) in real n8n, as `npm start` runs them: the provider
  * sandbox pays a DingShang sandbox order and pushes its signed notification to the workflow's
- * WeChat Pay / Alipay Trigger; the workflow marks the order paid and dispenses; a failed
+ * WeChat Pay / Alipay Notification Trigger; the workflow marks the order paid and dispenses; a failed
  * dispense ends in one provider refund. Real HTTP on 127.0.0.1 everywhere; afterAll stops all.
  */
 import { randomUUID } from 'node:crypto';
@@ -48,7 +48,7 @@ const PROVIDERS = [
 		provider: 'weChatPay' as const,
 		workflow: WORKFLOW.weChatPay,
 		acknowledged: (status: number, body: string) => status === 204 && body === '',
-		// The WeChat Pay Trigger's item: the transaction as WeChat Pay sends it, `attach` parsed.
+		// The WeChat Pay Notification Trigger's item: the transaction as WeChat Pay sends it, `attach` parsed.
 		received: (tradeId: string, orderId: unknown) =>
 			expect.objectContaining({ out_trade_no: tradeId, transaction_id: expect.any(String), trade_state: 'SUCCESS', amount: expect.objectContaining({ total: 350 }), attach: { machine_no: MACHINE, order_id: String(orderId) } }),
 	},
@@ -56,7 +56,7 @@ const PROVIDERS = [
 		provider: 'alipay' as const,
 		workflow: WORKFLOW.alipay,
 		acknowledged: (status: number, body: string) => status === 200 && body === 'success',
-		// The Alipay Trigger's item: the notification's parameters (no sign), `passback_params` parsed.
+		// The Alipay Notification Trigger's item: the notification's parameters (no sign), `passback_params` parsed.
 		received: (tradeId: string, orderId: unknown) =>
 			expect.objectContaining({ out_trade_no: tradeId, trade_no: expect.any(String), trade_status: 'TRADE_SUCCESS', total_amount: '3.50', passback_params: { machine_no: MACHINE, order_id: String(orderId) } }),
 	},
@@ -145,7 +145,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 			expect(nodeOutput(runData, 'Dispense')).toEqual([expect.objectContaining({ order_id: created.order_id, outcome: 'dispensed' })]);
 		});
 
-		it('activating a WeChat Pay Trigger whose public key does not parse fails naming the field, without the key text', async () => {
+		it('activating a WeChat Pay Notification Trigger whose public key does not parse fails naming the field, without the key text', async () => {
 			const garbage = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8-not-a-key';
 			const broken = await client.rest('POST', '/credentials', {
 				name: 'WeChat Pay (broken public key)',
@@ -158,7 +158,7 @@ describe.each(e2eMajors())('payments in real n8n %s.x', (major) => {
 					{
 						id: 'b1c2d3e4-0000-4000-8000-000000000001',
 						name: 'Payment received',
-						type: `${WECHAT_PAY}.weChatPayTrigger`,
+						type: `${WECHAT_PAY}.weChatPayNotificationTrigger`,
 						typeVersion: 1,
 						position: [0, 0],
 						webhookId: randomUUID(),

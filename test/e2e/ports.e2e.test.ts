@@ -56,7 +56,7 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 		// Workflow 6 as the one-package version saved it: node types that no longer exist (now in n8n-nodes-wechatpay).
 		const weChatPay = await client.api('GET', `/workflows/${WORKFLOW.weChatPay}`);
 		for (const n of weChatPay.nodes as Json[]) {
-			if (n.type === 'n8n-nodes-wechatpay.weChatPayTrigger') n.type = 'n8n-nodes-dingshang.dingShangPaymentNotificationTrigger';
+			if (n.type === 'n8n-nodes-wechatpay.weChatPayNotificationTrigger') n.type = 'n8n-nodes-dingshang.dingShangPaymentNotificationTrigger';
 			if (n.type === 'n8n-nodes-wechatpay.weChatPay') n.type = 'n8n-nodes-dingshang.dingShangPayment';
 		}
 		await stack?.importWorkflows([{ ...weChatPay, active: false }]);
@@ -79,7 +79,7 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 		}
 		// The example whose node types no longer exist was replaced by the example as it is now.
 		const types = (await client.api('GET', `/workflows/${WORKFLOW.weChatPay}`)).nodes.map((n: Json) => n.type);
-		expect(types).toEqual(expect.arrayContaining(['n8n-nodes-wechatpay.weChatPayTrigger', 'n8n-nodes-wechatpay.weChatPay']));
+		expect(types).toEqual(expect.arrayContaining(['n8n-nodes-wechatpay.weChatPayNotificationTrigger', 'n8n-nodes-wechatpay.weChatPay']));
 		expect(types.filter((type: string) => type.startsWith('n8n-nodes-dingshang.dingShangPayment'))).toEqual([]);
 		// The editor's list (last updated first, its default): the first click is the first row.
 		const listed = await client.rest('GET', '/workflows?sortBy=updatedAt:desc');

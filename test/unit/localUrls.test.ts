@@ -70,7 +70,7 @@ describe('repointing the local URLs of the examples', () => {
 describe('example workflows whose node types no longer exist', () => {
 	it('knows every node type of the three packages (and the AI-tool variants), from their manifests', () => {
 		const types = currentNodeTypes();
-		for (const type of ['n8n-nodes-dingshang.dingShangVending', 'n8n-nodes-dingshang.dingShangVendingTool', 'n8n-nodes-dingshang.dingShangUnfinishedPaymentsTrigger', 'n8n-nodes-wechatpay.weChatPay', 'n8n-nodes-wechatpay.weChatPayTrigger', 'n8n-nodes-alipay.alipay', 'n8n-nodes-alipay.alipayTrigger']) {
+		for (const type of ['n8n-nodes-dingshang.dingShangVending', 'n8n-nodes-dingshang.dingShangVendingTool', 'n8n-nodes-dingshang.dingShangUnfinishedPaymentsTrigger', 'n8n-nodes-wechatpay.weChatPay', 'n8n-nodes-wechatpay.weChatPayNotificationTrigger', 'n8n-nodes-alipay.alipay', 'n8n-nodes-alipay.alipayNotificationTrigger']) {
 			expect(types).toContain(type);
 		}
 		expect(types).not.toContain('n8n-nodes-dingshang.dingShangPayment');

@@ -26,7 +26,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Total Amount (Yuan)',
-		hint: 'Yuan (元): the whole payment, e.g. {{ $json.amount.total / 100 }} of the WeChat Pay Trigger',
+		hint: 'Yuan (元): the whole payment, e.g. {{ $json.amount.total / 100 }} of the WeChat Pay Notification Trigger',
 		name: 'totalAmount',
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 2 },

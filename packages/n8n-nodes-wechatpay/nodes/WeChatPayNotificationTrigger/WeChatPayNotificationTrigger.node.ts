@@ -7,16 +7,16 @@ import { readWeChatNotification, type Reading } from './readNotification';
 
 const MAX_BODY_BYTES = 64 * 1024; // notifications are ~1–2 KB
 
-export class WeChatPayTrigger implements INodeType {
+export class WeChatPayNotificationTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'WeChat Pay Trigger',
-		name: 'weChatPayTrigger',
+		displayName: 'WeChat Pay Notification Trigger',
+		name: 'weChatPayNotificationTrigger',
 		icon: { light: 'file:wechatpay.svg', dark: 'file:wechatpay.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'On payment',
 		description: 'Starts the workflow when WeChat Pay (微信支付) notifies a payment, verified and decrypted',
-		defaults: { name: 'WeChat Pay Trigger' },
+		defaults: { name: 'WeChat Pay Notification Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weChatPayApi', required: true }],

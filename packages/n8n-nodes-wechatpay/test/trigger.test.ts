@@ -1,18 +1,18 @@
-import '../helpers/n8n/env';
+import '../../../test/helpers/n8n/env';
 
 import axios from 'axios';
 import { createCipheriv, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'crypto';
+import type { INode } from 'n8n-workflow';
 
-import { AlipayApi } from '../../credentials/AlipayApi.credentials';
-import { WeChatPayApi } from '../../credentials/WeChatPayApi.credentials';
-import { DingShangPaymentNotificationTrigger } from '../../nodes/DingShangPaymentNotificationTrigger/DingShangPaymentNotificationTrigger.node';
-import { signAlipayNotification } from '../../nodes/shared/payments/alipay';
-import { encryptResource, signWeChatBody, unixSeconds } from '../../nodes/shared/payments/weChatPay';
-import { startWebhookHarness, type WebhookHarness } from '../helpers/n8n/webhookRunner';
+import { WeChatPayApi } from '../credentials/WeChatPayApi.credentials';
+import { WeChatPayNotificationTrigger } from '../nodes/WeChatPayNotificationTrigger/WeChatPayNotificationTrigger.node';
+import { encryptResource, signWeChatBody, unixSeconds } from '../nodes/shared/wechatpay/api';
+import { startWebhookHarness, type WebhookHarness } from '../../../test/helpers/n8n/webhookRunner';
 
 /**
- * The payment trigger through n8n-core's WebhookContext over real HTTP (test/helpers/n8n/webhookRunner.ts):
- * notifications built with our provider-side helpers, and independently with plain crypto.
+ * The WeChat Pay Notification Trigger through n8n-core's WebhookContext over real HTTP (test/helpers/n8n/webhookRunner.ts):
+ * notifications built with our provider-side helpers, and independently with plain crypto. Its
+ * output is the decrypted transaction as WeChat Pay sends it, `attach` parsed when a query string.
  */
 
 interface Pair {
@@ -31,13 +31,10 @@ const SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
 const PUBLIC_KEY_ID = 'PUB_KEY_ID_0119000001092024061100000001';
 const API_V3_KEY = 'Qm7vT2xK9pLr4sWz8cYe1dHb6nFg3jAu';
 const OTHER_API_V3_KEY = 'Zz7vT2xK9pLr4sWz8cYe1dHb6nFg3jAu';
-const APP_ID = '2021000122671080';
 const BAD_PUBLIC_KEY_TEXT = 'NotAKeyButSecretLookingText0123456789abcdefABCDEF';
 
 let merchant: Pair; // WeChat Pay merchant key
 let weChatPlatform: Pair; // WeChat Pay platform (public key mode)
-let alipayApp: Pair;
-let alipayPlatform: Pair;
 let stranger: Pair;
 
 /** Everything that left the node or the harness, searched for secrets at the end. */
@@ -48,8 +45,6 @@ const open: WebhookHarness[] = [];
 beforeAll(() => {
 	merchant = rsaPair();
 	weChatPlatform = rsaPair();
-	alipayApp = rsaPair();
-	alipayPlatform = rsaPair();
 	stranger = rsaPair();
 	for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 		jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleLines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')));
@@ -70,15 +65,14 @@ const weChatCredential = (overrides: Record<string, string> = {}) => ({
 	publicKey: weChatPlatform.publicPem,
 	...overrides,
 });
-const alipayCredential = () => ({ gatewayUrl: 'http://127.0.0.1:9/gateway.do', appId: APP_ID, privateKey: alipayApp.privatePem, alipayPublicKey: pemBody(alipayPlatform.publicPem) });
 
-async function trigger(provider: 'weChatPay' | 'alipay', credential: Record<string, string>): Promise<WebhookHarness> {
+async function trigger(credential: Record<string, string>, parameters: Record<string, number> = {}): Promise<WebhookHarness> {
 	const harness = await startWebhookHarness({
-		nodeType: new DingShangPaymentNotificationTrigger(),
-		typeName: 'dingShangPaymentNotificationTrigger',
-		credentialTypes: { weChatPayApi: new WeChatPayApi(), alipayApi: new AlipayApi() },
-		credentials: provider === 'weChatPay' ? { weChatPayApi: credential } : { alipayApi: credential },
-		parameters: { provider },
+		nodeType: new WeChatPayNotificationTrigger(),
+		typeName: 'weChatPayNotificationTrigger',
+		credentialTypes: { weChatPayApi: new WeChatPayApi() },
+		credentials: { weChatPayApi: credential },
+		parameters,
 	});
 	open.push(harness);
 	return harness;
@@ -104,10 +98,8 @@ async function post(url: string, body: string, headers: Record<string, string>):
 }
 const items = (h: WebhookHarness) => h.executions.map((e) => e[0][0].json);
 
-// ---------------------------------------------------------------------------------------------
-// WeChat Pay
 let serialNumber = 0;
-const transaction = (overrides: Record<string, unknown> = {}) => {
+const transaction = (overrides: Record<string, unknown> = {}): Record<string, unknown> => {
 	serialNumber++;
 	return {
 		appid: 'wx8888888888888888',
@@ -153,7 +145,7 @@ function weChatNotificationByHand(tx: Record<string, unknown>) {
 
 describe('WeChat Pay notifications', () => {
 	let h: WebhookHarness;
-	beforeAll(async () => (h = await trigger('weChatPay', weChatCredential())));
+	beforeAll(async () => (h = await trigger(weChatCredential())));
 
 	const refused = async (n: { body: string; headers: Record<string, string> }, status: number, message: RegExp) => {
 		const before = h.executions.length;
@@ -164,37 +156,65 @@ describe('WeChat Pay notifications', () => {
 		expect(h.executions.length).toBe(before);
 		return res;
 	};
+	const accepted = async (tx: Record<string, unknown>) => {
+		const before = h.executions.length;
+		const n = weChatNotification(tx);
+		const res = await post(h.webhookUrl, n.body, n.headers);
+		expect(res.status).toBe(204);
+		expect(h.executions.length).toBe(before + 1);
+		return items(h).at(-1)!;
+	};
 
-	it('valid notification: 204, one execution with the paid order (attach "machine_no=…&order_id=…")', async () => {
+	it('valid notification: 204, one execution with the transaction as WeChat Pay sends it, attach "machine_no=…&order_id=…" as an object', async () => {
 		const tx = transaction();
 		const n = weChatNotification(tx);
 		const res = await post(h.webhookUrl, n.body, n.headers);
 		expect(res.status).toBe(204);
 		expect(res.text).toBe('');
 		expect(h.executions).toHaveLength(1);
+		expect(h.executions[0]).toHaveLength(1); // one output
+		expect(h.executions[0][0]).toHaveLength(1); // one item
 		expect(items(h)[0]).toEqual({
-			provider: 'weChatPay',
-			event: 'payment.succeeded',
+			appid: 'wx8888888888888888',
+			mchid: MCH_ID,
 			out_trade_no: tx.out_trade_no,
 			transaction_id: tx.transaction_id,
-			amount: 2.5,
-			currency: 'CNY',
-			provider_amount: { total: 250, payer_total: 250, unit: 'fen', currency: 'CNY' },
-			paid_at: '2024-06-11T10:00:04+08:00',
-			payer: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
-			attach: 'machine_no=10000001&order_id=1234',
-			machine_no: '10000001',
-			order_id: 1234,
+			trade_type: 'NATIVE',
 			trade_state: 'SUCCESS',
+			trade_state_desc: '支付成功',
+			bank_type: 'OTHERS',
+			attach: { machine_no: '10000001', order_id: '1234' },
+			success_time: '2024-06-11T10:00:04+08:00',
+			payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
+			amount: { total: 250, payer_total: 250, currency: 'CNY', payer_currency: 'CNY' },
 		});
+		expect(items(h)[0]).not.toHaveProperty('provider');
 	});
 
-	it('JSON attach: machine_no and order_id are read from it', async () => {
+	it('every field of the transaction comes through, also ones this node does not know', async () => {
+		const extra = { promotion_detail: [{ coupon_id: '109519', amount: 5, type: 'CASH' }], scene_info: { device_id: '013467007045764' } };
+		const tx = transaction({ ...extra, attach: 'machine_no=10000009&order_id=55&note=%E5%87%BA%E8%B4%A7' });
+		expect(await accepted(tx)).toEqual({ ...tx, attach: { machine_no: '10000009', order_id: '55', note: '出货' } });
+	});
+
+	it('JSON attach: left as the string it is', async () => {
 		const attach = JSON.stringify({ machine_no: '10000002', order_id: 98765 });
 		const tx = transaction({ attach, amount: { total: 1, payer_total: 1, currency: 'CNY' } });
-		const n = weChatNotification(tx);
-		expect((await post(h.webhookUrl, n.body, n.headers)).status).toBe(204);
-		expect(items(h).at(-1)).toMatchObject({ transaction_id: tx.transaction_id, attach, machine_no: '10000002', order_id: 98765, amount: 0.01 });
+		const item = await accepted(tx);
+		expect(item).toEqual({ ...tx, attach });
+		expect(typeof item.attach).toBe('string');
+	});
+
+	it('free-text attach (no "="): left as the string it is', async () => {
+		const tx = transaction({ attach: '鼎商售货机 A 货道 1' });
+		expect((await accepted(tx)).attach).toBe('鼎商售货机 A 货道 1');
+	});
+
+	it('no attach at all: no attach in the item', async () => {
+		const { attach: _attach, ...tx } = transaction();
+		const item = await accepted(tx);
+		expect(item).toEqual(tx);
+		expect(item).not.toHaveProperty('attach');
 	});
 
 	it('a notification signed and encrypted with plain crypto (independent of our helpers) is accepted', async () => {
@@ -204,9 +224,8 @@ describe('WeChat Pay notifications', () => {
 		expect((await post(h.webhookUrl, n.body, n.headers)).status).toBe(204);
 		expect(h.executions.length).toBe(before + 1);
 		const item = items(h).at(-1)!;
-		expect(item).toMatchObject({ transaction_id: tx.transaction_id, amount: 123.45, provider_amount: { total: 12345, payer_total: 12000 }, attach: '' });
-		expect(item).not.toHaveProperty('machine_no');
-		expect(item).not.toHaveProperty('order_id');
+		expect(item).toEqual(tx); // attach "" stays ""
+		expect(item).toMatchObject({ transaction_id: tx.transaction_id, amount: { total: 12345, payer_total: 12000 }, attach: '' });
 	});
 
 	it('tampered body: 401 {code:"FAIL"}, no execution', async () => {
@@ -237,8 +256,8 @@ describe('WeChat Pay notifications', () => {
 		expect((await post(h.webhookUrl, n.body, n.headers)).status).toBe(204);
 		expect(h.executions.length).toBe(before + 1);
 		// a re-push of the same payment with a fresh signature is a duplicate too
-		const tx = JSON.parse(JSON.stringify(items(h).at(-1))) as Record<string, unknown>;
-		const again = weChatNotification(transaction({ out_trade_no: tx.out_trade_no, transaction_id: tx.transaction_id }));
+		const last = items(h).at(-1)!;
+		const again = weChatNotification(transaction({ out_trade_no: last.out_trade_no, transaction_id: last.transaction_id }));
 		expect((await post(h.webhookUrl, again.body, again.headers)).status).toBe(204);
 		expect(h.executions.length).toBe(before + 1);
 	});
@@ -254,6 +273,7 @@ describe('WeChat Pay notifications', () => {
 		for (const n of [weChatNotification(transaction({ trade_state: 'NOTPAY' })), weChatNotification(transaction({ trade_state: 'REFUND' })), weChatNotification(transaction(), { eventType: 'REFUND.SUCCESS' })]) {
 			const res = await post(h.webhookUrl, n.body, n.headers);
 			expect(res.status).toBe(204);
+			expect(res.text).toBe('');
 		}
 		expect(h.executions.length).toBe(before);
 	});
@@ -266,15 +286,26 @@ describe('WeChat Pay notifications', () => {
 		await refused(weChatNotification(transaction({ mchid: '1900000999' })), 400, /merchant/);
 	});
 
+	it('a transaction without transaction_id: 400, no execution', async () => {
+		const { transaction_id: _id, ...tx } = transaction();
+		await refused(weChatNotification(tx), 400, /transaction_id/);
+	});
+
 	it('no signature headers, or an empty body: refused', async () => {
 		const n = weChatNotification(transaction());
 		await refused({ body: n.body, headers: { 'Content-Type': 'application/json' } }, 401, /missing/);
 		await refused({ body: '', headers: n.headers }, 400, /empty/);
 	});
 
+	it('a body over 64 KB: 400 FAIL "too large", no execution', async () => {
+		const n = weChatNotification(transaction({ attach: 'x'.repeat(70 * 1024) }));
+		expect(Buffer.byteLength(n.body)).toBeGreaterThan(64 * 1024);
+		await refused(n, 400, /too large/);
+	});
+
 	it('a credential with an unparsable public key: the answer names the field and holds no key text', async () => {
 		const brokenText = `${BAD_PUBLIC_KEY_TEXT}!${pemBody(weChatPlatform.publicPem).slice(60, 140)}`;
-		const broken = await trigger('weChatPay', weChatCredential({ publicKey: brokenText }));
+		const broken = await trigger(weChatCredential({ publicKey: brokenText }));
 		const n = weChatNotification(transaction());
 		const res = await post(broken.webhookUrl, n.body, n.headers);
 		expect(res.status).toBe(500);
@@ -284,139 +315,49 @@ describe('WeChat Pay notifications', () => {
 		expect(res.text).not.toContain(pemBody(weChatPlatform.publicPem).slice(60, 140));
 		expect(broken.executions).toHaveLength(0);
 		// and a private key pasted as the public key is refused the same way
-		const swapped = await trigger('weChatPay', weChatCredential({ publicKey: pemBody(weChatPlatform.privatePem) }));
+		const swapped = await trigger(weChatCredential({ publicKey: pemBody(weChatPlatform.privatePem) }));
 		const res2 = await post(swapped.webhookUrl, n.body, n.headers);
 		expect(res2.status).toBe(500);
 		expect(String(res2.json?.message)).toContain('WeChat Pay Public Key');
 		expect(swapped.executions).toHaveLength(0);
 	});
-});
 
-// ---------------------------------------------------------------------------------------------
-// Alipay
-let tradeNumber = 0;
-const notice = (overrides: Record<string, string> = {}): Record<string, string> => {
-	tradeNumber++;
-	return {
-		notify_time: '2024-06-11 10:00:05',
-		notify_type: 'trade_status_sync',
-		notify_id: `ac05099524730693a8b330c5ecf72da978${tradeNumber}`,
-		charset: 'utf-8',
-		version: '1.0',
-		app_id: APP_ID,
-		auth_app_id: APP_ID,
-		trade_no: `202406112200140408140000000${tradeNumber}`,
-		out_trade_no: `A2024061100000${tradeNumber}`,
-		seller_id: '2088101106499364',
-		buyer_id: '2088102122524333',
-		trade_status: 'TRADE_SUCCESS',
-		total_amount: '3.50',
-		receipt_amount: '3.50',
-		buyer_pay_amount: '3.50',
-		subject: '可口可乐 330ml 冰镇',
-		body: '鼎商售货机 A 货道 1',
-		gmt_create: '2024-06-11 10:00:01',
-		gmt_payment: '2024-06-11 10:00:04',
-		fund_bill_list: '[{"amount":"3.50","fundChannel":"ALIPAYACCOUNT"}]',
-		passback_params: 'machine_no=10000001&order_id=1234',
-		...overrides,
-	};
-};
-const FORM = { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' };
-const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
-
-/** Signed with plain crypto as Alipay documents it: sorted k=v of non-empty params except sign and sign_type. */
-function alipaySignedByHand(params: Record<string, string>, key: string): string {
-	const content = Object.keys(params)
-		.filter((k) => params[k] !== '')
-		.sort()
-		.map((k) => `${k}=${params[k]}`)
-		.join('&');
-	const signed = { ...params, sign_type: 'RSA2', sign: createSign('RSA-SHA256').update(content, 'utf8').sign(key, 'base64') };
-	// encodeURIComponent (spaces as %20, as Alipay sends), not URLSearchParams' "+"
-	return Object.entries(signed)
-		.map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-		.join('&');
-}
-
-describe('Alipay notifications', () => {
-	let h: WebhookHarness;
-	beforeAll(async () => (h = await trigger('alipay', alipayCredential())));
-
-	const answers = async (body: string, expected: 'success' | 'fail', executions: number) => {
-		const before = h.executions.length;
-		const res = await post(h.webhookUrl, body, FORM);
-		expect(res.text).toBe(expected);
-		expect(res.contentType).toMatch(/^text\/plain/);
-		expect(res.status === 200).toBe(expected === 'success');
-		expect(h.executions.length).toBe(before + executions);
-		return res;
-	};
-
-	it('valid form notification (Chinese subject, passback_params with & and =): 200 "success", one execution', async () => {
-		const params = notice();
-		const body = form(signAlipayNotification(params, alipayPlatform.privateKey));
-		expect(body).toContain('passback_params=machine_no%3D10000001%26order_id%3D1234');
-		await answers(body, 'success', 1);
-		expect(items(h).at(-1)).toEqual({
-			provider: 'alipay',
-			event: 'payment.succeeded',
-			out_trade_no: params.out_trade_no,
-			transaction_id: params.trade_no,
-			amount: 3.5,
-			currency: 'CNY',
-			provider_amount: { total_amount: '3.50', receipt_amount: '3.50', unit: 'yuan', currency: 'CNY' },
-			paid_at: '2024-06-11T10:00:04+08:00',
-			payer: '2088102122524333',
-			attach: 'machine_no=10000001&order_id=1234',
-			machine_no: '10000001',
-			order_id: 1234,
-			trade_state: 'TRADE_SUCCESS',
-		});
+	it('a broken Merchant Private Key does not stop payments coming in (the trigger only verifies and decrypts)', async () => {
+		const h2 = await trigger(weChatCredential({ privateKey: 'not-a-key', baseUrl: 'not a url' }));
+		const tx = transaction();
+		const n = weChatNotification(tx);
+		expect((await post(h2.webhookUrl, n.body, n.headers)).status).toBe(204);
+		expect(h2.executions.map((e) => e[0][0].json.transaction_id)).toEqual([tx.transaction_id]);
 	});
 
-	it('signed with plain crypto, percent-encoded (%20 spaces), TRADE_FINISHED: accepted', async () => {
-		const params = notice({ trade_status: 'TRADE_FINISHED', total_amount: '0.01', receipt_amount: '0.01', passback_params: '{"machine_no":"10000003","order_id":"77"}' });
-		await answers(alipaySignedByHand(params, alipayPlatform.privatePem), 'success', 1);
-		expect(items(h).at(-1)).toMatchObject({ transaction_id: params.trade_no, amount: 0.01, machine_no: '10000003', order_id: 77, trade_state: 'TRADE_FINISHED' });
-	});
-
-	it('tampered amount: "fail", no execution', async () => {
-		const signed = signAlipayNotification(notice(), alipayPlatform.privateKey);
-		await answers(form({ ...signed, total_amount: '0.01' }), 'fail', 0);
-		await answers(form({ ...signed, subject: '百事可乐' }), 'fail', 0);
-		const { sign: _sign, ...unsigned } = signed;
-		await answers(form(unsigned), 'fail', 0);
-	});
-
-	it('signed by a wrong key: "fail"', async () => {
-		await answers(form(signAlipayNotification(notice(), stranger.privateKey)), 'fail', 0);
-		await answers(alipaySignedByHand(notice(), alipayApp.privatePem), 'fail', 0); // the app's own key is not Alipay's
-	});
-
-	it('TRADE_CLOSED / WAIT_BUYER_PAY: "success", no execution', async () => {
-		await answers(form(signAlipayNotification(notice({ trade_status: 'TRADE_CLOSED' }), alipayPlatform.privateKey)), 'success', 0);
-		await answers(form(signAlipayNotification(notice({ trade_status: 'WAIT_BUYER_PAY' }), alipayPlatform.privateKey)), 'success', 0);
-	});
-
-	it('a refund notice (TRADE_SUCCESS with refund_fee): "success", no execution', async () => {
-		const params = notice({ refund_fee: '1.00', gmt_refund: '2024-06-11 11:00:00.123', out_biz_no: 'R20240611000001' });
-		await answers(form(signAlipayNotification(params, alipayPlatform.privateKey)), 'success', 0);
-		await answers(form(signAlipayNotification(notice({ refund_fee: '1.00' }), alipayPlatform.privateKey)), 'success', 0);
-	});
-
-	it('replay: the same notification twice starts one execution', async () => {
-		const body = form(signAlipayNotification(notice(), alipayPlatform.privateKey));
-		await answers(body, 'success', 1);
-		await answers(body, 'success', 0);
-	});
-
-	it('app_id of another app: "fail", no execution', async () => {
-		await answers(form(signAlipayNotification(notice({ app_id: '2021000199999999' }), alipayPlatform.privateKey)), 'fail', 0);
+	it('Deduplication Window 0 turns deduplication off: the same notification twice starts two executions', async () => {
+		const h0 = await trigger(weChatCredential(), { dedupeWindowMinutes: 0 });
+		const n = weChatNotification(transaction());
+		expect((await post(h0.webhookUrl, n.body, n.headers)).status).toBe(204);
+		expect((await post(h0.webhookUrl, n.body, n.headers)).status).toBe(204);
+		expect(h0.executions).toHaveLength(2);
 	});
 });
 
-// ---------------------------------------------------------------------------------------------
+describe('activation checks the credential', () => {
+	const node: INode = { id: 'n1', name: 'WeChat Pay Notification Trigger', type: 'weChatPayNotificationTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const activate = async (credential: Record<string, string>) =>
+		await new WeChatPayNotificationTrigger().webhookMethods.default.create.call({ getCredentials: async () => credential, getNode: () => node } as never);
+
+	it('a good credential activates; one whose private key is broken too (the trigger does not sign)', async () => {
+		await expect(activate(weChatCredential())).resolves.toBe(true);
+		await expect(activate(weChatCredential({ privateKey: 'not-a-key' }))).resolves.toBe(true);
+	});
+
+	it('a broken public key, APIv3 key or Merchant ID fails activation, naming the field and not its text', async () => {
+		await expect(activate(weChatCredential({ publicKey: BAD_PUBLIC_KEY_TEXT }))).rejects.toThrow(/Credential field "WeChat Pay Public Key"/);
+		await expect(activate(weChatCredential({ publicKey: BAD_PUBLIC_KEY_TEXT }))).rejects.not.toThrow(BAD_PUBLIC_KEY_TEXT);
+		await expect(activate(weChatCredential({ apiV3Key: 'short' }))).rejects.toThrow(/"APIv3 Key"/);
+		await expect(activate(weChatCredential({ mchId: '' }))).rejects.toThrow(/"Merchant ID" is empty/);
+		await expect(activate(weChatCredential({ publicKeyId: ' ' }))).rejects.toThrow(/"WeChat Pay Public Key ID" is empty/);
+	});
+});
+
 describe('secrets', () => {
 	it('no private key, public key body or APIv3 key appears in any answer, item, error or log', () => {
 		for (const h of open) for (const e of h.webhookErrors) transcript.push(`${e.message} ${e.stack ?? ''}`);
@@ -430,7 +371,7 @@ describe('secrets', () => {
 			['other APIv3 key', OTHER_API_V3_KEY],
 			['bad public key text', BAD_PUBLIC_KEY_TEXT],
 		];
-		for (const [name, pair] of [['merchant', merchant], ['weChatPlatform', weChatPlatform], ['alipayApp', alipayApp], ['alipayPlatform', alipayPlatform], ['stranger', stranger]] as const) {
+		for (const [name, pair] of [['merchant', merchant], ['weChatPlatform', weChatPlatform], ['stranger', stranger]] as const) {
 			const priv = pemBody(pair.privatePem);
 			const pub = pemBody(pair.publicPem);
 			// Key bodies share their DER prefix: search the whole body and distinctive slices of the key material.

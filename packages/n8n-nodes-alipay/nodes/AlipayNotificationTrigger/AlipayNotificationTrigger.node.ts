@@ -7,16 +7,16 @@ import { readAlipayNotification, type Reading } from './readNotification';
 
 const MAX_BODY_BYTES = 64 * 1024; // notifications are ~1–2 KB
 
-export class AlipayTrigger implements INodeType {
+export class AlipayNotificationTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Alipay Trigger',
-		name: 'alipayTrigger',
+		displayName: 'Alipay Notification Trigger',
+		name: 'alipayNotificationTrigger',
 		icon: { light: 'file:alipay.svg', dark: 'file:alipay.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'On payment',
 		description: 'Starts the workflow when Alipay (支付宝) notifies a payment, its signature verified',
-		defaults: { name: 'Alipay Trigger' },
+		defaults: { name: 'Alipay Notification Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'alipayApi', required: true }],
