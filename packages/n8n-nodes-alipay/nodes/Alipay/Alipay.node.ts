@@ -1,11 +1,10 @@
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, INodeCredentialTestResult, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
-import { keysTestResult } from '../shared/payments/credentialTest';
-import { readAlipay } from '../shared/alipay/credentials';
+import { alipayKeys } from '../shared/alipay/credentialTest';
 
 export class Alipay implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,13 +35,7 @@ export class Alipay implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async alipayKeys(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return keysTestResult(() => readAlipay(credential.data ?? {}), 'Alipay');
-			},
-		},
-	};
+	methods = { credentialTest: { alipayKeys } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

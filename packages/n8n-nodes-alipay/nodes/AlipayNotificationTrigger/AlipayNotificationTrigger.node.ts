@@ -2,6 +2,7 @@ import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWeb
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isDuplicate } from '../shared/common/dedupe';
+import { alipayKeys } from '../shared/alipay/credentialTest';
 import { CREDENTIAL_TYPE, readAlipayVerifier } from '../shared/alipay/credentials';
 import { readAlipayNotification, type Reading } from './readNotification';
 
@@ -19,7 +20,8 @@ export class AlipayNotificationTrigger implements INodeType {
 		defaults: { name: 'Alipay Notification Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'alipayApi', required: true }],
+		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
+		credentials: [{ name: 'alipayApi', required: true, testedBy: 'alipayKeys' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
 		properties: [
 			{
@@ -48,6 +50,8 @@ export class AlipayNotificationTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { alipayKeys } };
 
 	// Alipay takes the notify URL with each payment: nothing to register. Activation checks the
 	// credential, so a key that does not parse fails here (naming the field), not on a payment.

@@ -1,11 +1,10 @@
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, INodeCredentialTestResult, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
-import { keysTestResult } from '../shared/payments/credentialTest';
-import { readWeChatPay } from '../shared/wechatpay/credentials';
+import { weChatPayKeys } from '../shared/wechatpay/credentialTest';
 
 export class WeChatPay implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,13 +35,7 @@ export class WeChatPay implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async weChatPayKeys(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return keysTestResult(() => readWeChatPay(credential.data ?? {}), 'WeChat Pay');
-			},
-		},
-	};
+	methods = { credentialTest: { weChatPayKeys } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

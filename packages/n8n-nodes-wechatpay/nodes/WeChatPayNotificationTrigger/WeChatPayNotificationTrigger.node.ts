@@ -2,6 +2,7 @@ import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWeb
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isDuplicate } from '../shared/common/dedupe';
+import { weChatPayKeys } from '../shared/wechatpay/credentialTest';
 import { CREDENTIAL_TYPE, readWeChatPayVerifier } from '../shared/wechatpay/credentials';
 import { readWeChatNotification, type Reading } from './readNotification';
 
@@ -19,7 +20,8 @@ export class WeChatPayNotificationTrigger implements INodeType {
 		defaults: { name: 'WeChat Pay Notification Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'weChatPayApi', required: true }],
+		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
+		credentials: [{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
 		properties: [
 			{
@@ -48,6 +50,8 @@ export class WeChatPayNotificationTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { weChatPayKeys } };
 
 	// WeChat Pay takes the notify URL with each payment: nothing to register. Activation checks the
 	// credential, so a key that does not parse fails here (naming the field), not on a payment.
