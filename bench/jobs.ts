@@ -7,8 +7,8 @@ import http from 'http';
 import { DingShangApi } from '../credentials/DingShangApi.credentials';
 import { DingShangVending } from '../nodes/DingShangVending/DingShangVending.node';
 import { REQUEST_LANES } from '../nodes/shared/common/items';
-import { API_PREFIX } from '../nodes/shared/protocol';
-import { encodePayload } from '../nodes/shared/signing';
+import { API_PREFIX } from '../nodes/shared/dingshang/protocol';
+import { encodePayload } from '../nodes/shared/dingshang/signing';
 import { runChain, type ChainNode, type RunChainResult } from '../test/helpers/n8n/engine';
 
 export interface Platform {

@@ -34,11 +34,11 @@ import os from 'os';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
 
-import { API_PREFIX, CALLBACK_METHOD, DELIVERY_METHOD } from '../nodes/shared/protocol';
-import { signParams } from '../nodes/shared/signing';
+import { API_PREFIX, CALLBACK_METHOD, DELIVERY_METHOD } from '../nodes/shared/dingshang/protocol';
+import { signParams } from '../nodes/shared/dingshang/signing';
 import type { ApiRequestEvent } from '../sandbox';
 import { DISPENSE_MAX_MS } from '../sandbox/constants';
-import { maskUrlTokens } from '../nodes/shared/secrets';
+import { maskUrlTokens } from '../nodes/shared/dingshang/secrets';
 import { CREDENTIAL_ID, EXAMPLES_DIR, randomToken, sleep, startStack, type N8nClient, type Stack } from '../scripts/local';
 import { SandboxClient, type Json } from '../test/helpers/sandboxClient';
 import type { Platform } from './jobs';

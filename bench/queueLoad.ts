@@ -22,7 +22,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { API_PREFIX, MACHINE_BUSY_CODE } from '../nodes/shared/protocol';
+import { API_PREFIX, MACHINE_BUSY_CODE } from '../nodes/shared/dingshang/protocol';
 import { WORKFLOW, sleep, startStack, type Stack } from '../scripts/local';
 import { SandboxClient, waitFor, type Json } from '../test/helpers/sandboxClient';
 import { median, pool } from './measure';

@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'crypto';
 
-import { API_PREFIX } from '../nodes/shared/protocol';
+import { API_PREFIX } from '../nodes/shared/dingshang/protocol';
 import { CREDENTIAL_ID, PACKAGE, startCliStack, type N8nSettings, type StackOptions } from '../scripts/local';
 import type { OrderRef, Platform } from './jobs';
 

@@ -11,7 +11,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'crypto';
 
-import { CALLBACK_METHOD } from '../nodes/shared/protocol';
+import { CALLBACK_METHOD } from '../nodes/shared/dingshang/protocol';
 import { CREDENTIAL_ID, N8nClient, PACKAGE, randomToken, sleep, startStack } from '../scripts/local';
 import { onBenchPlatform } from './realN8n';
 

@@ -1,6 +1,6 @@
-import { API_PREFIX, CREDENTIAL_REFUSED_CODES, ERROR_CODES } from '../nodes/shared/protocol';
-import { payloadExpression } from '../nodes/shared/signing';
-import { PROBE_PARAMS, PROBE_PATH } from '../nodes/shared/transport';
+import { API_PREFIX, CREDENTIAL_REFUSED_CODES, ERROR_CODES } from '../nodes/shared/dingshang/protocol';
+import { payloadExpression } from '../nodes/shared/dingshang/signing';
+import { PROBE_PARAMS, PROBE_PATH } from '../nodes/shared/dingshang/transport';
 
 import type {
 	Icon,

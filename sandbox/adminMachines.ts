@@ -1,4 +1,4 @@
-import { MACHINE_NO_PATTERN } from '../nodes/shared/protocol';
+import { MACHINE_NO_PATTERN } from '../nodes/shared/dingshang/protocol';
 import { DWELL_SECONDS, FLOOR_STATUSES, newMachine, type FloorStatus, type Machine, type MachineType } from './model';
 import type { AdminAnswer, AdminRoute } from './routeTypes';
 import type { SandboxState } from './state';

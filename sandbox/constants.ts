@@ -3,7 +3,7 @@
  */
 
 /** `status` texts of a delivery: one table, shared with the nodes (only `delivering` is documented). */
-export { DELIVERY_STATUS_TEXT } from '../nodes/shared/protocol';
+export { DELIVERY_STATUS_TEXT } from '../nodes/shared/dingshang/protocol';
 
 /** `fail_reason` of a delivery, and `error_msg` of the push, when the machine never reported. */
 export const TIMEOUT_FAIL_REASON = 'timeout';

@@ -1,4 +1,4 @@
-import { DELIVERY_METHOD } from '../nodes/shared/protocol';
+import { DELIVERY_METHOD } from '../nodes/shared/dingshang/protocol';
 import { invalidParams } from './envelope';
 import { optionalText, positiveInt, readNotifyUrl, requireMethod } from './params';
 import type { ApiRoute } from './routeTypes';

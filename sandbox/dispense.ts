@@ -1,4 +1,4 @@
-import { CALLBACK_METHOD, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../nodes/shared/protocol';
+import { CALLBACK_METHOD, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../nodes/shared/dingshang/protocol';
 import { formatDateTime } from './clock';
 import { DELIVERY_STATUS_TEXT, DISPENSE_MAX_MS, DISPENSE_MIN_MS, NO_REPORT_TIMEOUT_MS, TIMEOUT_FAIL_REASON, UNPAID_MESSAGE } from './constants';
 import { ApiError } from './envelope';

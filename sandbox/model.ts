@@ -1,4 +1,4 @@
-import type { ORDER_STATUS_OPTIONS, RecordStatus } from '../nodes/shared/protocol';
+import type { ORDER_STATUS_OPTIONS, RecordStatus } from '../nodes/shared/dingshang/protocol';
 
 /** The sandbox's data: machines, orders with their records, deliveries, and the seed. */
 

@@ -1,4 +1,4 @@
-import { isEmptyValue } from '../nodes/shared/signing';
+import { isEmptyValue } from '../nodes/shared/dingshang/signing';
 import { ApiError, invalidParams } from './envelope';
 import type { NewOrder } from './model';
 import { fieldText, positiveInt, readMachineNo, readNotifyUrl, readTradeId } from './params';

@@ -1,5 +1,5 @@
-import { MACHINE_NO_PATTERN, TRADE_ID_PATTERN } from '../nodes/shared/protocol';
-import { isEmptyValue } from '../nodes/shared/signing';
+import { MACHINE_NO_PATTERN, TRADE_ID_PATTERN } from '../nodes/shared/dingshang/protocol';
+import { isEmptyValue } from '../nodes/shared/dingshang/signing';
 import { ApiError, invalidParams } from './envelope';
 
 /**

@@ -1,5 +1,5 @@
 import { randomInt } from 'crypto';
-import { isEmptyValue } from '../nodes/shared/signing';
+import { isEmptyValue } from '../nodes/shared/dingshang/signing';
 import { formatDateTime, parseChinaDateTime } from './clock';
 import { ApiError, invalidParams } from './envelope';
 import type { Machine, Order, PickupCode, Product } from './model';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
-import { decodePayload, isEmptyValue, matchingSignStyle, signStylesDiffer } from '../nodes/shared/signing';
+import { decodePayload, isEmptyValue, matchingSignStyle, signStylesDiffer } from '../nodes/shared/dingshang/signing';
 import { ApiError, invalidParams } from './envelope';
 import { fieldText, readMachineNo } from './params';
 import type { ApiConfig, ApiContext, ApiResult } from './routeTypes';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'http';
-import type { SignStyle } from '../nodes/shared/signing';
+import type { SignStyle } from '../nodes/shared/dingshang/signing';
 import type { CallbackDispatcher } from './callbacks';
 import type { Scheduler, VirtualClock } from './clock';
 import type { Dispenser } from './dispense';

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { Socket } from 'net';
 import { isLoopback, trackConnections } from './httpServer';
 import { performance } from 'perf_hooks';
-import { API_PREFIX } from '../nodes/shared/protocol';
+import { API_PREFIX } from '../nodes/shared/dingshang/protocol';
 import { handleAdmin } from './adminRoutes';
 import { matchRoute, runApi } from './routes';
 import type { AdminContext, ApiContext, ApiResult } from './routeTypes';

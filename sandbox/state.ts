@@ -1,4 +1,4 @@
-import { ORDER_STATUS_OPTIONS } from '../nodes/shared/protocol';
+import { ORDER_STATUS_OPTIONS } from '../nodes/shared/dingshang/protocol';
 import type { CallbackDispatcher } from './callbacks';
 import { formatDate, type Scheduler, type VirtualClock } from './clock';
 import { ORDER_EXPIRED_METHOD, ORDER_TTL_MS } from './constants';

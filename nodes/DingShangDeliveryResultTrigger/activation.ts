@@ -1,7 +1,8 @@
 import type { IHookFunctions } from 'n8n-workflow';
 
-import type { DingShangCredentials } from '../shared/transport';
-import { getDingShangCredentials, probeCredential, toNodeError } from '../shared/transport';
+import type { DingShangCredentials } from '../shared/dingshang/transport';
+import { toNodeError } from '../shared/dingshang/failures';
+import { getDingShangCredentials, probeCredential } from '../shared/dingshang/transport';
 
 /**
  * The trigger's webhook lifecycle. DingShang has no webhook registration (each order carries its

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS, refundKeyFor } from '../shared/protocol';
+import { CALLBACK_METHOD, explainOutcome, FLOOR_STATUS, refundKeyFor } from '../shared/dingshang/protocol';
 
 export type CallbackEvent = 'delivery.succeeded' | 'delivery.failed' | 'delivery.timeout' | 'other';
 

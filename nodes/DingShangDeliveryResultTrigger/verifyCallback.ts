@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'crypto';
-import { decodePayload, verifyParams } from '../shared/signing';
+import { decodePayload, verifyParams } from '../shared/dingshang/signing';
 
 /**
  * Checks on an incoming delivery-result callback. DingShang does not sign callbacks, so the

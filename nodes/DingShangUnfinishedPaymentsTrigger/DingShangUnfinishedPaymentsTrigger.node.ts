@@ -9,11 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { alipayKeys, weChatPayKeys } from '../shared/payments/credentialTest';
-import { readAlipay, readWeChatPay } from '../shared/payments/credentials';
-import type { Provider } from '../shared/payments/errors';
-import type { Credentials } from '../shared/payments/refunds';
-import { getDingShangCredentials } from '../shared/transport';
+import { getDingShangCredentials } from '../shared/dingshang/transport';
 import { readHandled, writeHandled } from './handled';
 import { getWorkflow, listWorkflows, type N8nApi, readN8nApi } from './n8nApi';
 import { parseSettings, SettingError, type WatchSettings } from './settings';
@@ -27,7 +23,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Finish payments n8n left unfinished',
-		description: 'Starts the workflow when a payment that n8n left unfinished (crash, restart, error) was finished: dispensed late or refunded, once',
+		description: 'Starts the workflow when a payment that n8n left unfinished (crash, restart, error) was finished: dispensed late, or set to refund for the next node, once',
 		defaults: { name: 'Unfinished Payments 未完成的付款' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -35,14 +31,11 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 		credentials: [
 			{ name: 'dingShangN8nApi', required: true },
 			{ name: 'dingShangApi', required: true },
-			// Inline, not shared: n8n's credential-test-required rule reads `testedBy` from this file.
-			{ name: 'weChatPayApi', required: false, testedBy: 'weChatPayKeys' },
-			{ name: 'alipayApi', required: false, testedBy: 'alipayKeys' },
 		],
 		properties: [
 			{
 				displayName:
-					'Keep this workflow active. If n8n stops in the middle of a payment (crash, restart, a worker lost), this finishes it: dispense if the customer may still be at the machine, else refund — once. 如果 n8n 在处理付款时中断，此节点会自动补出货或退款（只一次）。',
+					'Keep this workflow active. If n8n stops in the middle of a payment (crash, restart, a worker lost), this finishes it: dispense if the customer may still be at the machine, else set the order to Refund and send the refund on "Refund Due" — connect the WeChat Pay / Alipay Refund node there; a refund this workflow could not finish is sent again, once. 如果 n8n 在处理付款时中断，此节点会补出货，或将订单转入退款并从“待退款”输出交给微信支付 / 支付宝退款节点（只一次）。',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -88,7 +81,6 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { weChatPayKeys, alipayKeys },
 		loadOptions: {
 			async getWorkflows(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const workflows = await listWorkflows(this, await readN8nApi(this));
@@ -104,15 +96,14 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 		const n8n = await readN8nApi(this);
 		await checkWorkflows(this, n8n, settings);
 		const creds = await getDingShangCredentials(this);
-		const accounts = await paymentAccounts(this);
+		// Its own workflow is watched too: a refund whose worker died is handed on again (ownExecutions.ts).
 		const ownId = String(this.getWorkflow().id ?? '');
-		const watched = { ...settings, workflowIds: settings.workflowIds.filter((id) => id !== ownId) };
 		const editorUrl = n8n.baseUrl.replace(/\/api\/v1$/, '');
 		const lookBackMs = settings.lookBackHours * 3_600_000;
 		const staticData = this.getWorkflowStaticData('node');
 		const handled = readHandled(staticData.handled, Date.now() - lookBackMs);
-		const watcher = new Watcher({ ctx: this, n8n, editorUrl }, watched, (key) => handled.has(key));
-		const env = () => ({ ctx: this, creds, accounts, windowMinutes: settings.windowMinutes, now: Date.now() });
+		const watcher = new Watcher({ ctx: this, n8n, editorUrl }, settings, (key) => handled.has(key), ownId);
+		const env = () => ({ ctx: this, creds, windowMinutes: settings.windowMinutes, now: Date.now() });
 		const log = (line: string) => this.logger.warn(`DingShang Unfinished Payments: ${line}`);
 
 		const report = (r: Report) => {
@@ -128,6 +119,11 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 				const unfinished = await watcher.look(Date.now());
 				const items: IDataObject[] = [];
 				for (const execution of unfinished) {
+					if (watcher.isOwn(execution)) {
+						const { refundDue, full } = await watcher.refundDueOf(execution);
+						if (refundDue.length > 0) items.push({ outcome: 'unfinished', execution_id: full.id, workflow_id: full.workflowId, execution_status: full.status, refunds_due: refundDue });
+						continue;
+					}
 					const { payments, full } = await watcher.paymentsOf(execution);
 					items.push({ outcome: 'unfinished', execution_id: full.id, workflow_id: full.workflowId, execution_status: full.status, payments: payments as unknown as IDataObject[] });
 				}
@@ -185,15 +181,4 @@ async function checkWorkflows(ctx: ITriggerFunctions, n8n: N8nApi, settings: Wat
 			throw error instanceof NodeApiError ? error : new NodeApiError(ctx.getNode(), { message: (error as Error).message });
 		}
 	}
-}
-
-/** The payment credentials that are set; a payment of a provider without one ends in "Refund Due". */
-async function paymentAccounts(ctx: ITriggerFunctions): Promise<Partial<Record<Provider, Credentials>>> {
-	const accounts: Partial<Record<Provider, Credentials>> = {};
-	const optional = async (type: string) => await ctx.getCredentials(type).catch(() => undefined);
-	const weChat = await optional('weChatPayApi');
-	if (weChat) accounts.weChatPay = { provider: 'weChatPay', creds: readWeChatPay(weChat) };
-	const alipay = await optional('alipayApi');
-	if (alipay) accounts.alipay = { provider: 'alipay', creds: readAlipay(alipay) };
-	return accounts;
 }

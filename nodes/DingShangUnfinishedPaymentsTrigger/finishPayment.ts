@@ -1,39 +1,27 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { dispenseRecord, type DispenseSettings } from '../DingShangVending/actions/delivery/dispense';
-import { updateOrder } from '../DingShangVending/actions/order/update.operation';
-import { outcomeOfStatus, refundKeyFor } from '../shared/protocol';
-import type { Provider } from '../shared/payments/errors';
-import { createRefund, type Credentials } from '../shared/payments/refunds';
-import type { DingShangCredentials, RequestContext } from '../shared/transport';
-import { tryRead } from '../shared/transport';
+import { dispenseRecord, type DispenseSettings, onMachine } from '../shared/dingshang/dispense';
+import { tryGetOrder, updateOrder, WAITING, type OrderRecord } from '../shared/dingshang/orders';
+import { outcomeOfStatus, refundKeyFor } from '../shared/dingshang/protocol';
+import type { DingShangCredentials, RequestContext } from '../shared/dingshang/transport';
 import type { Payment } from './paymentOfExecution';
 
 /**
  * Finishes one payment whose execution n8n ended unfinished, from the platform's state — never from
  * a guess: the order is read first; a record being dispensed, an unreadable platform or a command
  * whose fate is unknown means "look again on the next check". Young payment (inside the Dispense
- * Window): dispense what is still waiting. Older: set the order Refund, then refund the money with
- * the record's refund_key — the key the payment workflow itself would have used, so the provider
- * pays a refund once whoever asks. Never both: a record is refunded only if it was not dispensed.
+ * Window): dispense what is still waiting. Older: set the order Refund and hand the refund to the
+ * next nodes (output "Refund Due") with the record's refund_key — the key the payment workflow
+ * itself would have used, so the provider pays a refund once whoever asks. Never both: a record is
+ * refunded only if it was not dispensed.
  */
 
-export type FinishOutcome =
-	| 'dispensed_late'
-	| 'already_dispensed'
-	| 'refunded'
-	| 'already_refunded'
-	| 'refund_processing'
-	| 'refund_due'
-	| 'needs_person';
+export type FinishOutcome = 'dispensed_late' | 'already_dispensed' | 'refund_due' | 'needs_person';
 
-/** Output 0 "Finished", 1 "Refund Due" (your own refund step), 2 "Needs You". */
+/** Output 0 "Finished", 1 "Refund Due" (the WeChat Pay / Alipay refund node), 2 "Needs You". */
 export const OUTPUT_OF: Record<FinishOutcome, 0 | 1 | 2> = {
 	dispensed_late: 0,
 	already_dispensed: 0,
-	refunded: 0,
-	already_refunded: 0,
-	refund_processing: 0,
 	refund_due: 1,
 	needs_person: 2,
 };
@@ -43,27 +31,17 @@ export type Finish = { later: string } | { outcome: FinishOutcome; item: IDataOb
 export interface FinishEnv {
 	ctx: RequestContext & { getNode(): INode };
 	creds: DingShangCredentials;
-	accounts: Partial<Record<Provider, Credentials>>;
 	windowMinutes: number;
 	now: number;
-}
-
-interface OrderRecord {
-	id?: number | string;
-	status?: string;
-	price?: string;
 }
 
 interface RefundLine {
 	record_id: number;
 	refund_key: string;
+	/** Yuan. */
 	amount: number;
-	outcome?: string;
 }
 
-const REFUND_REASON = '出货未完成，自动退款 Not dispensed: refunded automatically';
-
-const fenOf = (yuan: number) => Math.round(yuan * 100);
 const minutes = (ms: number) => Math.round(ms / 6000) / 10;
 
 export async function finishPayment(env: FinishEnv, payment: Payment): Promise<Finish> {
@@ -78,13 +56,13 @@ export async function finishPayment(env: FinishEnv, payment: Payment): Promise<F
 		resultTimeoutSeconds: 130,
 		requestTimeoutSeconds: 20,
 	};
-	const read = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${payment.order_id}`, signed: { machine_no: payment.machine_no } });
+	const read = await tryGetOrder(ctx, creds, { machineNo: payment.machine_no, orderId: payment.order_id });
 	if (!read.ok) {
 		if (read.failure.kind !== 'platform') return { later: `DingShang could not be read (${read.failure.message})` };
 		return person(payment, age, `DingShang refused to read order ${payment.order_id}: ${read.failure.message}`, `鼎商云拒绝读取订单 ${payment.order_id}：${read.failure.message}`);
 	}
-	const order = (read.envelope.data ?? {}) as IDataObject & { records?: OrderRecord[]; status?: string };
-	const records = (Array.isArray(order.records) ? order.records : []).map((r) => ({ ...r, status: r.status ?? 'WAITING_PICKED_UP' }));
+	const { order } = read;
+	const records = order.records.map((r) => ({ ...r }));
 	if (records.length === 0) return person(payment, age, `Order ${payment.order_id} has no records on DingShang`, `订单 ${payment.order_id} 在鼎商云上没有商品记录`);
 	if (records.some((r) => outcomeOfStatus(r.status) === 'pending')) return { later: 'a record is being dispensed: read again' };
 
@@ -96,11 +74,14 @@ export async function finishPayment(env: FinishEnv, payment: Payment): Promise<F
 			status = 'SUCCESS';
 		}
 		if ((status === 'SUCCESS' || status === 'PICKUPCODE') && young) {
-			for (const record of records.filter((r) => r.status === 'WAITING_PICKED_UP')) {
-				const result = await dispenseRecord(ctx, creds, s, String(record.id));
-				record.status = result.outcome === 'dispensed' ? 'IS_SUCCESS' : result.outcome === 'failed' ? 'IS_FAILED' : 'IS_TIMEOUT';
-				if (result.outcome === 'dispensed') dispensedNow.push(Number(record.id));
-			}
+			// The same machine queue as Dispense: a live dispense of this machine and this one never overlap.
+			await onMachine(creds, payment.machine_no, async (turn) => {
+				for (const record of records.filter((r) => r.status === WAITING)) {
+					const result = await dispenseRecord(ctx, creds, turn, s, String(record.id));
+					record.status = result.outcome === 'dispensed' ? 'IS_SUCCESS' : result.outcome === 'failed' ? 'IS_FAILED' : 'IS_TIMEOUT';
+					if (result.outcome === 'dispensed') dispensedNow.push(Number(record.id));
+				}
+			});
 		}
 	} catch (error) {
 		// A refusal or a lost answer: the record is read again on the next check, nothing re-sent blindly.
@@ -116,7 +97,7 @@ export async function finishPayment(env: FinishEnv, payment: Payment): Promise<F
 			: { outcome: 'already_dispensed', item: { outcome: 'already_dispensed', ...text('Already dispensed before n8n stopped; nothing was sent again.', 'n8n 中断前已出货，未重复出货。'), ...base } };
 	}
 
-	const why = !young && notDone.some((r) => r.status === 'WAITING_PICKED_UP')
+	const why = !young && notDone.some((r) => r.status === WAITING)
 		? { en: `paid ${age} min ago, later than the Dispense Window (${env.windowMinutes} min): the customer may have left`, zh: `付款已 ${age} 分钟，超过出货时限（${env.windowMinutes} 分钟），顾客可能已离开` }
 		: { en: 'the machine did not dispense it', zh: '机器未能出货' };
 	if (done.length === 0 && status !== 'REFUND' && ['SUCCESS', 'PICKUPCODE'].includes(status)) {
@@ -127,8 +108,7 @@ export async function finishPayment(env: FinishEnv, payment: Payment): Promise<F
 			return { later: `could not set the order to Refund yet: ${(error as Error).message}` };
 		}
 	}
-	const lines = refundLines(payment, records, notDone);
-	return await refundMoney(env, payment, lines, { ...base, reason: why.en, reasonZh: why.zh }, age);
+	return refundDue(payment, refundLines(payment, records, notDone), { ...base, reason: why.en, reasonZh: why.zh });
 }
 
 function refundLines(payment: Payment, records: OrderRecord[], notDone: OrderRecord[]): RefundLine[] {
@@ -140,61 +120,33 @@ function refundLines(payment: Payment, records: OrderRecord[], notDone: OrderRec
 	}));
 }
 
-async function refundMoney(env: FinishEnv, payment: Payment, lines: RefundLine[], base: IDataObject, age: number): Promise<Finish> {
+/** What the refund node needs (provider, out_trade_no, refund_key, amounts): it reads the refund by its key first, so a repeat cannot pay twice. */
+function refundDue(payment: Payment, lines: RefundLine[], base: IDataObject): Finish {
 	const total = Math.round(lines.reduce((sum, l) => sum + l.amount, 0) * 100) / 100;
-	const first = { refund_key: lines[0].refund_key, refund_amount: total };
-	const account = payment.provider ? env.accounts[payment.provider] : undefined;
-	if (!account || !payment.out_trade_no) {
-		return {
+	const key = lines[0].refund_key;
+	return {
+		outcome: 'refund_due',
+		item: {
 			outcome: 'refund_due',
-			item: {
-				outcome: 'refund_due',
-				...text(
-					`Not dispensed (${String(base.reason)}). Order set to Refund on DingShang; refund ${total} yuan with refund_key ${lines[0].refund_key} in your payment system.`,
-					`未出货（${String(base.reasonZh)}）。鼎商云订单已转入退款；请用 refund_key ${lines[0].refund_key} 退款 ${total} 元。`,
-				),
-				...first,
-				refunds: lines as unknown as IDataObject[],
-				...base,
-			},
-		};
-	}
-	let existed = 0;
-	let processing = 0;
-	try {
-		for (const line of lines) {
-			const { state, existed: wasThere } = await createRefund(env.ctx, account, {
-				outTradeNo: payment.out_trade_no,
-				refundKey: line.refund_key,
-				refundFen: fenOf(line.amount),
-				totalFen: payment.amount !== undefined ? fenOf(payment.amount) : undefined,
-				reason: REFUND_REASON,
-			});
-			line.outcome = state.status;
-			if (wasThere) existed++;
-			if (state.status === 'PROCESSING') processing++;
-			if (state.status === 'CLOSED' || state.status === 'ABNORMAL') {
-				return person(payment, age, `The refund ${line.refund_key} ended ${state.status} at the provider: refund by hand`, `退款 ${line.refund_key} 在支付平台的状态为 ${state.status}，请人工退款`, { ...first, refunds: lines as unknown as IDataObject[] });
-			}
-		}
-	} catch (error) {
-		// Only a definite refusal (providerRefusal: "<provider> refused: code …") goes to a person; an
-		// unknown outcome is read again next time with the same key, which cannot pay twice.
-		if (!/^(WeChat Pay|Alipay) refused:/.test((error as Error).message)) return { later: `refund not confirmed yet: ${(error as Error).message}` };
-		return person(payment, age, `The provider refused the refund: ${(error as Error).message}`, `支付平台拒绝退款：${(error as Error).message}`, { ...first, refunds: lines as unknown as IDataObject[] });
-	}
-	const outcome: FinishOutcome = processing > 0 ? 'refund_processing' : existed === lines.length ? 'already_refunded' : 'refunded';
-	const words: Record<string, [string, string]> = {
-		refunded: [`Refunded ${total} yuan: not dispensed (${String(base.reason)}).`, `已退款 ${total} 元：未出货（${String(base.reasonZh)}）。`],
-		already_refunded: [`Already refunded (${total} yuan) before; nothing was refunded twice.`, `此前已退款（${total} 元），未重复退款。`],
-		refund_processing: [`Refund of ${total} yuan accepted, the provider is still processing it.`, `退款 ${total} 元已受理，支付平台处理中。`],
+			...text(
+				`Not dispensed (${String(base.reason)}). The order is set to Refund on DingShang: refund ${total} yuan with refund_key ${key}.`,
+				`未出货（${String(base.reasonZh)}）。鼎商云订单已转入退款：请用 refund_key ${key} 退款 ${total} 元。`,
+			),
+			provider: payment.provider ?? null,
+			out_trade_no: payment.out_trade_no ?? null,
+			transaction_id: payment.transaction_id ?? null,
+			refund_key: key,
+			refund_amount: total,
+			total_amount: payment.amount ?? null,
+			refunds: lines as unknown as IDataObject[],
+			...base,
+		},
 	};
-	return { outcome, item: { outcome, ...text(...words[outcome]), ...first, refunds: lines as unknown as IDataObject[], ...base } };
 }
 
 const text = (en: string, zh: string) => ({ message: en, messageZh: zh });
 
-function describe(payment: Payment, age: number, records: OrderRecord[]): IDataObject {
+function describe(payment: Payment, age: number, records: Array<{ id: number | string; status?: string }>): IDataObject {
 	return {
 		order_id: Number(payment.order_id),
 		machine_no: payment.machine_no,

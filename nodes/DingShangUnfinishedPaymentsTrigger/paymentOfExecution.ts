@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { chinaTimeToIso } from '../shared/common/chinaTime';
+
 /**
  * The payment an execution started with, read from what n8n stored of it: the trigger's item waits
  * in `executionData.nodeExecutionStack` until the trigger "runs", then it is the trigger's output in
@@ -13,7 +15,7 @@ export interface Payment {
 	provider?: 'weChatPay' | 'alipay';
 	out_trade_no?: string;
 	transaction_id?: string;
-	/** Yuan, as the Payment Notification trigger gives it. */
+	/** Yuan. */
 	amount?: number;
 	/** ISO 8601; the execution's start when the item has none. */
 	paid_at: string;
@@ -21,19 +23,22 @@ export interface Payment {
 
 type Json = IDataObject;
 
-const itemsOf = (main: unknown): Json[] => {
-	const first = Array.isArray(main) ? (main[0] as unknown) : undefined;
-	return Array.isArray(first) ? first.map((item) => ((item as { json?: Json })?.json ?? {}) as Json) : [];
-};
+const jsonOf = (items: unknown): Json[] =>
+	Array.isArray(items) ? items.map((item) => ((item as { json?: Json })?.json ?? {}) as Json).filter((json) => json.isArtificialRecoveredEventItem !== true) : [];
+const outputsOf = (main: unknown): Json[][] => (Array.isArray(main) ? main.map(jsonOf) : []);
 
-/** The start node's items: from the stack (not run yet) or from the run data (source-less run). */
-export function startItems(data: Json | undefined): Json[] {
+/**
+ * Every output of the start node (a trigger may emit on several: the Unfinished Payments trigger's
+ * run is [[finished…], [refundDue…], [needsYou…]]): from the stack (not run yet) or from the run
+ * data (its source-less run).
+ */
+export function startOutputs(data: Json | undefined): Json[][] {
 	if (!data) return [];
 	const stack = ((data.executionData as Json | undefined)?.nodeExecutionStack as Json[] | undefined) ?? [];
 	for (const entry of stack) {
 		if (entry.source === null || entry.source === undefined) {
-			const items = itemsOf((entry.data as Json | undefined)?.main);
-			if (items.length > 0) return items;
+			const outputs = outputsOf((entry.data as Json | undefined)?.main);
+			if (outputs.some((items) => items.length > 0)) return outputs;
 		}
 	}
 	const runData = ((data.resultData as Json | undefined)?.runData as Record<string, Json[]> | undefined) ?? {};
@@ -41,27 +46,67 @@ export function startItems(data: Json | undefined): Json[] {
 		const run = Array.isArray(runs) ? runs[0] : undefined;
 		const source = run?.source as unknown[] | null | undefined;
 		if (!run || (Array.isArray(source) && source.some((s) => s))) continue;
-		const items = itemsOf((run.data as Json | undefined)?.main).filter((json) => json.isArtificialRecoveredEventItem !== true);
-		if (items.length > 0) return items;
+		const outputs = outputsOf((run.data as Json | undefined)?.main);
+		if (outputs.some((items) => items.length > 0)) return outputs;
 	}
 	return [];
 }
 
+/** The start node's items on its first output (a payment trigger has only that one). */
+export const startItems = (data: Json | undefined): Json[] => startOutputs(data)[0] ?? [];
+
 const ID = /^[1-9]\d{0,15}$/;
 const MACHINE = /^\d{8,}$/;
 
-/** A payment from one start item (the Payment Notification trigger's item, or a webhook body with machine_no + order_id). */
+/** `attach` / `passback_params`: an object when the payment trigger parsed a query string; a query string is read too. */
+function attachOf(value: unknown): Json {
+	if (value && typeof value === 'object' && !Array.isArray(value)) return value as Json;
+	if (typeof value === 'string' && value.includes('=')) return Object.fromEntries(new URLSearchParams(value.trim()));
+	return {};
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** What the provider's item says, recognised by its shape; machine_no and order_id travel in attach / passback_params. */
+function providerFields(json: Json): { source: Json; fields: Partial<Payment> } | undefined {
+	const amount = json.amount as Json | undefined;
+	if (text(json.transaction_id) && typeof amount?.total === 'number') {
+		return {
+			source: attachOf(json.attach),
+			fields: { provider: 'weChatPay', out_trade_no: text(json.out_trade_no), transaction_id: text(json.transaction_id), amount: amount.total / 100, paid_at: text(json.success_time) },
+		};
+	}
+	if (text(json.trade_no) && json.total_amount !== undefined) {
+		return {
+			source: attachOf(json.passback_params),
+			fields: { provider: 'alipay', out_trade_no: text(json.out_trade_no), transaction_id: text(json.trade_no), amount: Number(json.total_amount), paid_at: chinaTimeToIso(json.gmt_payment) },
+		};
+	}
+	return undefined;
+}
+
+/**
+ * A payment from one start item: a WeChat Pay trigger's transaction, an Alipay trigger's
+ * notification, or (workflows started otherwise) an item or webhook body with machine_no + order_id.
+ */
 export function paymentOf(json: Json, startedAt: string): Payment | undefined {
-	const source = (json.machine_no === undefined && json.body && typeof json.body === 'object' ? json.body : json) as Json;
+	const fromProvider = providerFields(json);
+	const source = fromProvider?.source ?? ((json.machine_no === undefined && json.body && typeof json.body === 'object' ? json.body : json) as Json);
+	const fields: Partial<Payment> = fromProvider?.fields ?? {
+		provider: source.provider === 'weChatPay' || source.provider === 'alipay' ? source.provider : undefined,
+		out_trade_no: text(source.out_trade_no),
+		transaction_id: text(source.transaction_id),
+		amount: source.amount !== undefined ? Number(source.amount) : undefined,
+		paid_at: text(source.paid_at),
+	};
 	const machineNo = String(source.machine_no ?? '').trim();
 	const orderId = String(source.order_id ?? '').trim();
 	if (!MACHINE.test(machineNo) || !ID.test(orderId)) return undefined;
-	const payment: Payment = { machine_no: machineNo, order_id: orderId, paid_at: isoOr(source.paid_at, startedAt) };
-	if (source.provider === 'weChatPay' || source.provider === 'alipay') payment.provider = source.provider;
-	if (typeof source.out_trade_no === 'string' && source.out_trade_no) payment.out_trade_no = source.out_trade_no;
-	if (typeof source.transaction_id === 'string' && source.transaction_id) payment.transaction_id = source.transaction_id;
-	const amount = Number(source.amount);
-	if (source.amount !== undefined && Number.isFinite(amount) && amount > 0) payment.amount = amount;
+	const payment: Payment = { machine_no: machineNo, order_id: orderId, paid_at: isoOr(fields.paid_at, startedAt) };
+	if (fields.provider) payment.provider = fields.provider;
+	if (fields.out_trade_no) payment.out_trade_no = fields.out_trade_no;
+	if (fields.transaction_id) payment.transaction_id = fields.transaction_id;
+	if (fields.amount !== undefined && Number.isFinite(fields.amount) && fields.amount > 0) payment.amount = fields.amount;
 	return payment;
 }
 

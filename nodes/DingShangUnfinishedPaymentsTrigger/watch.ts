@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { finishPayment, type FinishEnv, OUTPUT_OF } from './finishPayment';
 import { handledKey } from './handled';
 import { type ExecutionSummary, getExecution, listExecutions, type N8nApi } from './n8nApi';
+import { ownReport, refundDueItems } from './ownExecutions';
 import { type Payment, paymentsOfExecution, whatHappened } from './paymentOfExecution';
 import type { WatchSettings } from './settings';
 
@@ -12,7 +13,8 @@ import type { WatchSettings } from './settings';
  * must be read while it still exists — n8n keeps a killed worker's job for at least its lock time
  * (QUEUE_WORKER_LOCK_DURATION, 60 s by default) first, longer than Check Every may be. Only what
  * n8n itself ended unfinished (crashed, error) is finished; a running execution, however slow, is
- * never touched.
+ * never touched. The trigger's own workflow is watched too: a refund it handed on is not lost when
+ * the worker running the refund dies (ownExecutions.ts).
  */
 
 type ApiCtx = Parameters<typeof listExecutions>[0];
@@ -26,9 +28,11 @@ export interface Report {
 const FINISHING_AT_ONCE = 8;
 
 export class Watcher {
-	/** Payments of executions seen new or running, by handledKey; forgotten after Look Back. */
-	private readonly captured = new Map<string, { payments: Payment[]; seenAt: number }>();
+	/** Payments (or, for the own workflow, Refund Due items) of executions seen new or running, by handledKey; forgotten after Look Back. */
+	private readonly captured = new Map<string, { payments: Payment[]; refundDue: IDataObject[]; seenAt: number }>();
 	private readonly inFlight = new Set<string>();
+	/** Own executions with nothing to do (no Refund Due item): not looked at again while this trigger runs. */
+	private readonly ignored = new Set<string>();
 	/** Why an execution could not be finished yet (shown in the trigger's log, and in manual runs). */
 	readonly waiting = new Map<string, string>();
 
@@ -36,7 +40,17 @@ export class Watcher {
 		private readonly api: { ctx: ApiCtx; n8n: N8nApi; editorUrl: string },
 		private readonly settings: WatchSettings,
 		private readonly isHandled: (key: string) => boolean,
+		/** The workflow this trigger is in; '' when unknown. */
+		private readonly ownWorkflowId = '',
 	) {}
+
+	private get workflowIds(): string[] {
+		return this.ownWorkflowId && !this.settings.workflowIds.includes(this.ownWorkflowId) ? [...this.settings.workflowIds, this.ownWorkflowId] : this.settings.workflowIds;
+	}
+
+	isOwn(execution: ExecutionSummary): boolean {
+		return execution.workflowId === this.ownWorkflowId;
+	}
 
 	get busy(): number {
 		return this.inFlight.size;
@@ -46,20 +60,21 @@ export class Watcher {
 	async look(now: number): Promise<ExecutionSummary[]> {
 		const startedAfter = new Date(now - this.settings.lookBackHours * 3_600_000).toISOString();
 		const unfinished: ExecutionSummary[] = [];
-		for (const workflowId of this.settings.workflowIds) {
+		for (const workflowId of this.workflowIds) {
 			for (const status of ['new', 'running'] as const) {
 				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter, includeData: true })) {
 					const key = handledKey(workflowId, execution.id);
 					if (this.captured.has(key)) continue;
 					const payments = paymentsOfExecution(execution.data, execution.startedAt);
-					if (payments.length > 0) this.captured.set(key, { payments, seenAt: now });
+					const refundDue = workflowId === this.ownWorkflowId ? refundDueItems(execution.data) : [];
+					if (payments.length > 0 || refundDue.length > 0) this.captured.set(key, { payments, refundDue, seenAt: now });
 				}
 			}
 			for (const status of ['error', 'crashed'] as const) {
 				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter, includeData: false })) {
 					const key = handledKey(workflowId, execution.id);
 					// A retry that succeeded finished it; n8n links it.
-					if (execution.retrySuccessId || this.isHandled(key) || this.inFlight.has(key)) continue;
+					if (execution.retrySuccessId || this.isHandled(key) || this.inFlight.has(key) || this.ignored.has(key)) continue;
 					unfinished.push(execution);
 				}
 			}
@@ -97,9 +112,23 @@ export class Watcher {
 		}
 	}
 
+	/** The Refund Due items one of the trigger's own executions started with: from n8n's data, else as remembered while it ran. */
+	async refundDueOf(execution: ExecutionSummary): Promise<{ refundDue: IDataObject[]; stored: boolean; full: ExecutionSummary }> {
+		const full = await getExecution(this.api.ctx, this.api.n8n, execution.id);
+		const stored = refundDueItems(full.data);
+		const remembered = this.captured.get(handledKey(execution.workflowId, execution.id))?.refundDue ?? [];
+		return { refundDue: stored.length > 0 ? stored : remembered, stored: stored.length > 0, full };
+	}
+
 	/** Finishes every payment of one execution; undefined when one of them must be looked at again later. */
 	private async finishOne(execution: ExecutionSummary, env: () => FinishEnv): Promise<Report | undefined> {
 		const key = handledKey(execution.workflowId, execution.id);
+		if (this.isOwn(execution)) {
+			const { refundDue, stored, full } = await this.refundDueOf(execution);
+			const outputs = ownReport(full, refundDue, stored, this.context(full));
+			if (!outputs) this.ignored.add(key);
+			return outputs ? { key, outputs } : undefined;
+		}
 		const { payments, full } = await this.paymentsOf(execution);
 		const context = this.context(full);
 		const outputs: Report['outputs'] = [[], [], []];

@@ -1,11 +1,11 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { listChannels } from '../DingShangVending/actions/channel/getAll.operation';
-import { listMachines } from '../DingShangVending/actions/machine/getAll.operation';
-import { MACHINE_NO_PATTERN } from '../shared/protocol';
-import type { DingShangCredentials } from '../shared/transport';
-import { DingShangFailure, getDingShangCredentials, toNodeError } from '../shared/transport';
+import { DingShangFailure, toNodeError } from '../shared/dingshang/failures';
+import { listChannels, listMachines } from '../shared/dingshang/lists';
+import { MACHINE_NO_PATTERN } from '../shared/dingshang/protocol';
+import type { DingShangCredentials } from '../shared/dingshang/transport';
+import { getDingShangCredentials } from '../shared/dingshang/transport';
 import type { AlertEvent, AlertState, MachineView, Threshold } from './alerts';
 import { ALERT_EVENTS, changes, currentExample, stateOf } from './alerts';
 

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { FLOOR_STATUS } from '../shared/protocol';
+import { FLOOR_STATUS } from '../shared/dingshang/protocol';
 
 /**
  * What the Alerts trigger compares between polls, and the alert items it emits. Pure functions:

@@ -1,8 +1,8 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import http from 'http';
 import type { AddressInfo } from 'net';
-import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/protocol';
-import { encodePayload, type SignStyle } from '../../nodes/shared/signing';
+import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/dingshang/protocol';
+import { encodePayload, type SignStyle } from '../../nodes/shared/dingshang/signing';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
 
 /** Shared test client for the sandbox: real HTTP on 127.0.0.1, never throws on HTTP status. */

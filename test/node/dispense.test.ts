@@ -1,7 +1,7 @@
 import { SandboxClient, openSandbox } from '../helpers/sandboxClient';
 import { vendingRunner } from '../helpers/vending';
 import { REQUEST_LANES } from '../../nodes/shared/common/items';
-import { OUTPUTS_EXPRESSION } from '../../nodes/DingShangVending/actions/delivery/put.operation';
+import { OUTPUTS_EXPRESSION } from '../../nodes/DingShangVending/actions/delivery';
 import { DingShangVending } from '../../nodes/DingShangVending/DingShangVending.node';
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { runNode } from '../helpers/n8n/engine';

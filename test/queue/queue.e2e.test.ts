@@ -10,7 +10,7 @@
  */
 import { dedupeKey, rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
 import { createPrivateKey } from 'node:crypto';
-import { encryptResource, signWeChatBody } from '../../nodes/shared/payments/weChatPay';
+import { encryptResource, signWeChatBody } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
 import type { RunningPaymentSandbox } from '../../sandbox/payments';
 import { WECHAT_MCH_ID } from '../../sandbox/payments/keys';
 import { N8nClient, PAYMENT_WEBHOOK_ID, TRIGGER_WEBHOOK_ID, WORKFLOW, sleep, startStack, type Stack } from '../../scripts/local';

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import os from 'os';
-import { API_PREFIX } from '../../nodes/shared/protocol';
+import { API_PREFIX } from '../../nodes/shared/dingshang/protocol';
 import { isLoopback } from '../../sandbox/httpServer';
 import { openSandbox, nowSeconds, tradeId, type Json, type SandboxClient } from '../helpers/sandboxClient';
 

@@ -1,4 +1,4 @@
-import { CALLBACK_METHOD } from '../../nodes/shared/protocol';
+import { CALLBACK_METHOD } from '../../nodes/shared/dingshang/protocol';
 import { openSandbox, Receiver, waitFor, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 let c: SandboxClient;

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import path from 'path';
-import { API_PREFIX } from '../../nodes/shared/protocol';
+import { API_PREFIX } from '../../nodes/shared/dingshang/protocol';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TS_NODE = path.join(ROOT, 'node_modules/.bin/ts-node');

@@ -1,4 +1,4 @@
-import { API_PREFIX, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../../nodes/shared/protocol';
+import { API_PREFIX, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../../nodes/shared/dingshang/protocol';
 import { DELIVERY_STATUS_TEXT } from '../../sandbox';
 import { openSandbox, waitFor, type Json, type SandboxClient } from '../helpers/sandboxClient';
 

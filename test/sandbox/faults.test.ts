@@ -1,5 +1,5 @@
-import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/protocol';
-import { encodePayload } from '../../nodes/shared/signing';
+import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/dingshang/protocol';
+import { encodePayload } from '../../nodes/shared/dingshang/signing';
 import { openSandbox, waitFor, type SandboxClient } from '../helpers/sandboxClient';
 
 const MACHINE = '10000002';

@@ -1,4 +1,4 @@
-import { MACHINE_BUSY_CODE } from '../../nodes/shared/protocol';
+import { MACHINE_BUSY_CODE } from '../../nodes/shared/dingshang/protocol';
 import { openSandbox, type Json, type SandboxClient } from '../helpers/sandboxClient';
 
 /** Time scale 1 so nothing moves unless the test pushes the virtual clock. */

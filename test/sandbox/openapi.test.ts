@@ -1,4 +1,4 @@
-import { API_PREFIX, CALLBACK_METHOD, DELIVERY_METHOD, DELIVERY_STATUS_TEXT, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../../nodes/shared/protocol';
+import { API_PREFIX, CALLBACK_METHOD, DELIVERY_METHOD, DELIVERY_STATUS_TEXT, MACHINE_BUSY_CODE, MACHINE_BUSY_MESSAGE } from '../../nodes/shared/dingshang/protocol';
 import { formatDateTime } from '../../sandbox/clock';
 import { openSandbox, Receiver, tradeId, waitFor, type Json, type SandboxClient } from '../helpers/sandboxClient';
 

@@ -1,5 +1,5 @@
-import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/protocol';
-import { SIGN_STYLES, type SignStyle } from '../../nodes/shared/signing';
+import { API_PREFIX, DELIVERY_METHOD } from '../../nodes/shared/dingshang/protocol';
+import { SIGN_STYLES, type SignStyle } from '../../nodes/shared/dingshang/signing';
 import { readSignStyle, type SandboxSignStyle } from '../../sandbox';
 import { formatDateTime } from '../../sandbox/clock';
 import { SPECIAL_MACHINE } from '../../sandbox/model';

@@ -4,10 +4,9 @@ import axios from 'axios';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
 import { DingShangDeliveryResultTrigger } from '../../nodes/DingShangDeliveryResultTrigger/DingShangDeliveryResultTrigger.node';
-import { DingShangVendingTrigger } from '../../nodes/DingShangVendingTrigger/DingShangVendingTrigger.node';
 import { rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
-import { FAIL_REASONS } from '../../nodes/shared/protocol';
-import { encodePayload, signParams } from '../../nodes/shared/signing';
+import { FAIL_REASONS } from '../../nodes/shared/dingshang/protocol';
+import { encodePayload, signParams } from '../../nodes/shared/dingshang/signing';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/n8n/webhookRunner';
 import { vendingRunner } from '../helpers/vending';
 import { SandboxClient, openSandbox, waitFor } from '../helpers/sandboxClient';
@@ -41,14 +40,6 @@ const post = (url: string, data: unknown, headers: Record<string, string> = { 'C
 	axios.post(url, data, { headers, validateStatus: () => true, transformRequest: (d) => (typeof d === 'string' ? d : JSON.stringify(d)) });
 const withToken = (h: WebhookHarness, token = TOKEN) => `${h.webhookUrl}?token=${encodeURIComponent(token)}`;
 const emitted = (h: WebhookHarness) => h.executions.map((e) => e[0][0].json);
-
-it('a workflow saved with the 0.1 type name (dingShangVendingTrigger) still gets the same item', async () => {
-	const h = await trigger({}, undefined, 0, new DingShangVendingTrigger());
-	expect((await post(withToken(h), SUCCESS)).status).toBe(200);
-	expect(emitted(h)).toEqual([expect.objectContaining({ event: 'delivery.succeeded', outcome: 'dispensed', order_id: 60, record_id: 78 })]);
-	expect((await post(withToken(h, 'wrong-token'), { ...SUCCESS, record_id: 79 })).status).toBe(401);
-	expect(emitted(h)).toHaveLength(1);
-});
 
 describe('results become one normalized item each', () => {
 	let h: WebhookHarness;

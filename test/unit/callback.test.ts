@@ -1,6 +1,6 @@
 import { classifyCallback, dedupeKey, legacyItem, malformedDeliveryResult, normalizeCallback } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';
 import { checkBody, ipAllowed, normalizeIp, parseAllowlist, tokenMatches } from '../../nodes/DingShangDeliveryResultTrigger/verifyCallback';
-import { encodePayload, signParams } from '../../nodes/shared/signing';
+import { encodePayload, signParams } from '../../nodes/shared/dingshang/signing';
 
 // The documented example body (PROTOCOL.md, "Delivery result callback").
 const DOC_FAILURE = {

@@ -2,9 +2,9 @@ import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { e2eMajors } from '../../scripts/local';
-import { maskUrlTokens } from '../../nodes/shared/secrets';
-import { withMachineNo } from '../../nodes/DingShangVending/actions/order/create.operation';
-import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/transport';
+import { maskUrlTokens } from '../../nodes/shared/dingshang/secrets';
+import { withMachineNo } from '../../nodes/shared/dingshang/orders';
+import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/dingshang/failures';
 
 /** The error a node throws: n8n's classes, with our classification still readable. */
 

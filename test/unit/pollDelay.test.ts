@@ -1,4 +1,4 @@
-import { busyRetryDelayMs, pollDelayMs } from '../../nodes/DingShangVending/actions/delivery/dispense';
+import { busyRetryDelayMs, pollDelayMs } from '../../nodes/shared/dingshang/deliveryWait';
 
 /** Result checks after a dispense command: often in the documented 0.5–1 s window, rarely after. */
 function checkTimes(untilMs: number): number[] {

@@ -14,7 +14,7 @@ import {
 	MACHINE_BUSY_MESSAGE,
 	outcomeOfStatus,
 	refundKeyFor,
-} from '../../nodes/shared/protocol';
+} from '../../nodes/shared/dingshang/protocol';
 
 // The protocol page as received (docs/PROTOCOL.md is a verbatim copy of ../shared/PROTOCOL.md).
 const protocol = readFileSync(join(__dirname, '../../docs/PROTOCOL.md'), 'utf8');

@@ -12,7 +12,7 @@ import {
 	signParams,
 	signStylesDiffer,
 	verifyParams,
-} from '../../nodes/shared/signing';
+} from '../../nodes/shared/dingshang/signing';
 
 const SEED_000_PAYLOAD =
 	'eyJtYWNoaW5lX25vIjoiMTYzMjcxMjkiLCJzaWduIjoiOUM4NEZEMUNFMkM3Njg0OUU3Nzc4QUNGMkM1MEZGRjAiLCJzdGF0dXMiOjIsInRpbWVzdGFtcCI6IjE3MTQxMjgzNTgifQ==';

@@ -33,8 +33,3 @@ export function wanted(ctx: IExecuteFunctions, itemIndex: number): number {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return Infinity;
 	return integerInRange('Limit', ctx.getNodeParameter('limit', itemIndex, 50), 1, 100_000);
 }
-
-/** The platform's list answer as an array: protobuf JSON leaves an empty list out entirely. */
-export function asList<T = Record<string, unknown>>(data: unknown): T[] {
-	return Array.isArray(data) ? (data as T[]) : [];
-}

@@ -1,4 +1,4 @@
-import { MACHINE_NO_PATTERN, TRADE_ID_PATTERN } from '../../shared/protocol';
+import { MACHINE_NO_PATTERN, TRADE_ID_PATTERN } from '../../shared/dingshang/protocol';
 import { asText, invalid } from '../../shared/common/input';
 
 /**

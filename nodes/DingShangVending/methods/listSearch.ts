@@ -1,10 +1,8 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { MACHINE_NO_PATTERN } from '../../shared/protocol';
-import { getDingShangCredentials } from '../../shared/transport';
-import { listChannels } from '../actions/channel/getAll.operation';
-import { listMachines } from '../actions/machine/getAll.operation';
-import { listProducts } from '../actions/product/getAll.operation';
+import { listChannels, listMachines, listProducts } from '../../shared/dingshang/lists';
+import { MACHINE_NO_PATTERN } from '../../shared/dingshang/protocol';
+import { getDingShangCredentials } from '../../shared/dingshang/transport';
 
 /** "From list" choices in the form. Products and channels need the machine chosen above. */
 

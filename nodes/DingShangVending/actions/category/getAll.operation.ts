@@ -1,11 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { dingShangRead } from '../../../shared/transport';
-import { machineNoField } from '../common.descriptions';
-import { asList, returnAllFields, wanted } from '../getMany';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { listCategories } from '../../../shared/dingshang/lists';
+import { machineNoField } from '../common.descriptions';
+import { returnAllFields, wanted } from '../getMany';
+import type { Operation } from '../resource';
 import { machineNo } from '../validate';
+
+export const option: Operation['option'] = { name: 'Get Many', description: "List a machine's product categories", action: 'Get many categories' };
 
 export const description: INodeProperties[] = [...machineNoField('category', ['getAll']), ...returnAllFields('category')];
 
@@ -15,11 +18,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		parse: (i, param) => ({ machineNo: machineNo(param('machineNo', i, '', { extractValue: true })), limit: wanted(this, i) }),
 		groupKey: (input) => input.machineNo,
 		lanes: REQUEST_LANES,
-		run: async (input, _i, creds) => {
-			const answer = await dingShangRead(this, creds, { method: 'POST', path: '/categories', signed: { machine_no: input.machineNo } });
-			return asList<IDataObject>(answer.data)
-				.map((c) => ({ machine_no: input.machineNo, ...c, is_visible: c.is_visible === true }))
-				.slice(0, input.limit);
-		},
+		run: async (input, _i, creds) => (await listCategories(this, creds, input.machineNo)).slice(0, input.limit),
 	});
 }

@@ -1,11 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { deliveryTwins, explainOutcome, outcomeOfStatus } from '../../../shared/protocol';
-import { dingShangRead } from '../../../shared/transport';
-import { machineNoField } from '../common.descriptions';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { deliveryTwins, explainOutcome, outcomeOfStatus } from '../../../shared/dingshang/protocol';
+import { dingShangRead } from '../../../shared/dingshang/transport';
+import { machineNoField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { machineNo, positiveId } from '../validate';
+
+export const option: Operation['option'] = { name: 'Get', description: 'Get the state of one dispense by its delivery ID', action: 'Get a delivery' };
 
 export const description: INodeProperties[] = [
 	...machineNoField('delivery', ['get']),

@@ -1,14 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { toNodeError } from '../../../shared/transport';
-import { machineNoField, orderIdField } from '../common.descriptions';
 import { MACHINE_LANES } from '../../../shared/common/items';
+import { dispenseRecord, type DispenseSettings, onMachine } from '../../../shared/dingshang/dispense';
+import { toNodeError } from '../../../shared/dingshang/failures';
 import { runItems } from '../../../shared/dingshang/items';
+import { getOrder, WAITING } from '../../../shared/dingshang/orders';
+import { machineNoField, orderIdField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { machineNo, positiveId, seconds } from '../validate';
-import type { DispenseSettings } from './dispense';
-import { dispenseRecord, readOrder } from './dispense';
-import { withMachine } from './machineQueue';
+
+export const option: Operation['option'] = {
+	name: 'Dispense',
+	description: 'Make the machine dispense the products of a paid or pickup-code order (出货), optionally waiting for the result',
+	action: 'Dispense products of an order',
+};
 
 const show = { resource: ['delivery'], operation: ['put'] };
 
@@ -119,13 +125,13 @@ export const description: INodeProperties[] = [
 /** The node's outputs for the current parameters (evaluated by n8n in the editor and at run time). */
 export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{ $parameter.resource === "delivery" && $parameter.operation === "put" && $parameter.waitForResult !== false && $parameter.routeByOutcome === true ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Dispensed" }, { type: "${NodeConnectionTypes.Main}", displayName: "Not Dispensed" }] : ["${NodeConnectionTypes.Main}"] }}`;
 
-/** Whether this Put Delivery splits its items by outcome (the same test as OUTPUTS_EXPRESSION). */
-export function routesByOutcome(ctx: IExecuteFunctions): boolean {
-	return ctx.getNodeParameter('waitForResult', 0, true) !== false && ctx.getNodeParameter('routeByOutcome', 0, false) === true;
-}
-
-/** Output 0 "Dispensed" (or nothing left to dispense); output 1 "Not Dispensed": failed, timed out, or an error item. */
-export function splitByOutcome(items: INodeExecutionData[]): INodeExecutionData[][] {
+/**
+ * With Route by Outcome (the same test as OUTPUTS_EXPRESSION): output 0 "Dispensed" (or nothing
+ * left to dispense), output 1 "Not Dispensed" (failed, timed out, or an error item).
+ */
+export function outputs(ctx: IExecuteFunctions, items: INodeExecutionData[]): INodeExecutionData[][] | undefined {
+	const routes = ctx.getNodeParameter('waitForResult', 0, true) !== false && ctx.getNodeParameter('routeByOutcome', 0, false) === true;
+	if (!routes) return undefined;
 	const notDispensed = (item: INodeExecutionData) => ['failed', 'timeout'].includes(item.json.outcome as string) || item.json.error !== undefined;
 	return [items.filter((item) => !notDispensed(item)), items.filter(notDispensed)];
 }
@@ -153,11 +159,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		groupKey: (input) => input.machineNo,
 		lanes: MACHINE_LANES,
 		run: async (input, i, creds) =>
-			await withMachine(`${creds.baseUrl}|${input.machineNo}`, async () => {
-				if (input.recordId) return [await dispenseRecord(this, creds, input, input.recordId)];
+			await onMachine(creds, input.machineNo, async (turn) => {
+				if (input.recordId) return [await dispenseRecord(this, creds, turn, input, input.recordId)];
 
-				const { order, records } = await readOrder(this, creds, input);
-				const pending = records.filter((r) => (r.status ?? 'WAITING_PICKED_UP') === 'WAITING_PICKED_UP');
+				const order = await getOrder(this, creds, input);
+				const { records } = order;
+				const pending = records.filter((r) => r.status === WAITING);
 				if (pending.length === 0) {
 					return [
 						{
@@ -165,14 +172,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 							order_id: Number(input.orderId),
 							order_status: order.status ?? null,
 							outcome: 'nothing_pending',
-							records: records.map((r) => ({ id: r.id, status: r.status ?? 'WAITING_PICKED_UP' })),
+							records: records.map((r) => ({ id: r.id, status: r.status })),
 						},
 					];
 				}
 				const results: IDataObject[] = [];
 				for (const record of pending) {
 					try {
-						results.push(await dispenseRecord(this, creds, input, String(record.id)));
+						results.push(await dispenseRecord(this, creds, turn, input, String(record.id)));
 					} catch (error) {
 						const handled = results.length > 0 ? `(already handled in this run: record ${results.map((r) => r.record_id).join(', ')})` : undefined;
 						throw toNodeError(this, error, i, handled);

@@ -1,11 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { MACHINE_TYPES } from '../../../shared/protocol';
-import { dingShangRead } from '../../../shared/transport';
-import { machineNoField } from '../common.descriptions';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { MACHINE_TYPES } from '../../../shared/dingshang/protocol';
+import { dingShangRead } from '../../../shared/dingshang/transport';
+import { machineNoField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { machineNo } from '../validate';
+
+export const option: Operation['option'] = { name: 'Get', description: 'Get one machine: model, cabinets, type, categories', action: 'Get a machine' };
 
 export const description: INodeProperties[] = [...machineNoField('machine', ['get'])];
 

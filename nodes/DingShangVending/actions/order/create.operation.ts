@@ -1,13 +1,21 @@
-import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { maskUrlTokens } from '../../../shared/secrets';
-import { DingShangFailure, dingShangRequest } from '../../../shared/transport';
-import { machineNoField, tradeIdField } from '../common.descriptions';
-import { REQUEST_LANES } from '../../../shared/common/items';
-import { runItems } from '../../../shared/dingshang/items';
 import { invalid } from '../../../shared/common/input';
-import { machineNo, optionalUrl, positiveId, tradeId, integerInRange } from '../validate';
+import { REQUEST_LANES } from '../../../shared/common/items';
+import { DingShangFailure } from '../../../shared/dingshang/failures';
+import { runItems } from '../../../shared/dingshang/items';
+import { generatedTradeId, withMachineNo } from '../../../shared/dingshang/orders';
+import { maskUrlTokens } from '../../../shared/dingshang/secrets';
+import { dingShangRequest } from '../../../shared/dingshang/transport';
+import { machineNoField, tradeIdField } from '../common.descriptions';
+import type { Operation } from '../resource';
+import { integerInRange, machineNo, optionalUrl, positiveId, tradeId } from '../validate';
+
+export const option: Operation['option'] = {
+	name: 'Create',
+	description: 'Create an unpaid order on a machine (reserves stock; expires after 20 unpaid minutes)',
+	action: 'Create an order',
+};
 
 const show = { resource: ['order'], operation: ['create'] };
 
@@ -78,19 +86,6 @@ interface CreateInput {
 	notifyUrl?: string;
 	tradeId: string;
 	products: Array<{ product_id: number; quantity: number }>;
-}
-
-/** Adds `machine_no=<machine>` to the URL's query (before any #fragment) unless it has one. */
-export function withMachineNo(url: string, machine: string): string {
-	if (new URL(url).searchParams.has('machine_no')) return url;
-	const hash = url.indexOf('#');
-	const [base, fragment] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
-	const separator = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
-	return `${base}${separator}machine_no=${machine}${fragment}`;
-}
-
-export function generatedTradeId(): string {
-	return `n8n${Date.now()}${randomBytes(6).toString('hex')}`; // 28 characters, unique enough
 }
 
 /** `POST /orders` (not signed): creates an unpaid order that reserves stock. */

@@ -1,10 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { dingShangRead } from '../../../shared/transport';
-import { machineNoField, orderIdField } from '../common.descriptions';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { getOrder } from '../../../shared/dingshang/orders';
+import { machineNoField, orderIdField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { machineNo, positiveId } from '../validate';
+
+export const option: Operation['option'] = { name: 'Get', description: 'Get an order with its records and their dispense status', action: 'Get an order' };
 
 export const description: INodeProperties[] = [orderIdField('order', ['get']), ...machineNoField('order', ['get'])];
 
@@ -17,13 +20,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}),
 		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
 		lanes: REQUEST_LANES,
-		run: async (input, _i, creds) => {
-			const answer = await dingShangRead(this, creds, {
-				method: 'POST',
-				path: `/orders/${input.orderId}`,
-				signed: { machine_no: input.machineNo },
-			});
-			return [{ machine_no: input.machineNo, ...((answer.data as IDataObject) ?? {}) }];
-		},
+		run: async (input, _i, creds) => [{ machine_no: input.machineNo, ...(await getOrder(this, creds, input)) }],
 	});
 }

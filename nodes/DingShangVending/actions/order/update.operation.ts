@@ -1,12 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { ORDER_STATUS_OPTIONS } from '../../../shared/protocol';
-import type { DingShangCredentials, RequestContext } from '../../../shared/transport';
-import { isRetryable, trySend, tryRead } from '../../../shared/transport';
-import { machineNoField, orderIdField } from '../common.descriptions';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { setOrderStatus } from '../../../shared/dingshang/orders';
+import { ORDER_STATUS_OPTIONS } from '../../../shared/dingshang/protocol';
+import { machineNoField, orderIdField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { integerInRange, machineNo, positiveId } from '../validate';
+
+export const option: Operation['option'] = {
+	name: 'Update',
+	description: 'Set the order status, e.g. Paid after payment or Refund after a failed dispense',
+	action: 'Update an order status',
+};
 
 const [paid, refund, closed, revoked, userPaying, payError] = ORDER_STATUS_OPTIONS;
 
@@ -34,12 +40,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface UpdateInput {
-	orderId: string;
-	machineNo: string;
-	status: number;
-}
-
 /**
  * Seed 000: `PUT /orders/{order_id}` with a signed `machine_no`, `status`, `timestamp` — after
  * reading the order: when it already has the wanted status nothing is sent and the item says
@@ -47,7 +47,7 @@ interface UpdateInput {
  * execution) stops before its refund step.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await runItems<UpdateInput>(this, {
+	return await runItems(this, {
 		parse: (i, param) => ({
 			orderId: positiveId('Order ID', param('orderId', i)),
 			machineNo: machineNo(param('machineNo', i, '', { extractValue: true })),
@@ -57,53 +57,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		groupKey: (input) => `${input.machineNo}/${input.orderId}`,
 		lanes: REQUEST_LANES,
 		run: async (input, _i, creds) => {
-			const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
-			const before = await readStatus(this, creds, input);
-			// `changed` is false too when a copy of this execution elsewhere set it between our read and update.
-			const changed = before !== wanted && (await updateOrder(this, creds, input));
+			const { changed, previous, wanted } = await setOrderStatus(this, creds, input);
 			return [
 				{
 					order_id: Number(input.orderId),
 					machine_no: input.machineNo,
 					status: input.status,
 					order_status: wanted,
-					previous_status: before ?? null,
+					previous_status: previous ?? null,
 					changed,
 					updated: changed,
 				},
 			];
 		},
 	});
-}
-
-/** The order's platform status (SUCCESS, REFUND, …); a failed read throws, so nothing is sent. */
-async function readStatus(ctx: RequestContext, creds: DingShangCredentials, input: UpdateInput): Promise<string | undefined> {
-	const order = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${input.orderId}`, signed: { machine_no: input.machineNo } });
-	if (!order.ok) throw order.failure;
-	// An absent status (protobuf JSON omits the enum's zero value, undocumented) counts as unknown: sent.
-	return (order.envelope.data as { status?: string } | undefined)?.status;
-}
-
-/**
- * Updates the status; `false` when another execution set it first. When the answer is lost
- * (timeout, reset, 5xx page) or the platform refuses (e.g. 6049 "already paid": a copy of this
- * execution on another worker paid it between our read and our update), the order is read back:
- * if it has the wanted status the work is done; a lost answer is otherwise sent once more.
- */
-export async function updateOrder(ctx: RequestContext, creds: DingShangCredentials, input: UpdateInput): Promise<boolean> {
-	const request = {
-		method: 'PUT' as const,
-		path: `/orders/${input.orderId}`,
-		signed: { machine_no: input.machineNo, status: String(input.status) },
-	};
-	const wanted = ORDER_STATUS_OPTIONS.find((o) => o.value === input.status)?.platform;
-	for (let attempt = 1; ; attempt++) {
-		const sent = await trySend(ctx, creds, request);
-		if (sent.ok) return true;
-		const refused = sent.failure.kind === 'platform';
-		if (!refused && (!isRetryable(sent.failure) || attempt >= 3)) throw sent.failure;
-		const status = await readStatus(ctx, creds, input).catch(() => undefined);
-		if (status === wanted) return !refused; // lost answer: it was ours; refusal: another execution's
-		if (refused || status === undefined) throw sent.failure;
-	}
 }

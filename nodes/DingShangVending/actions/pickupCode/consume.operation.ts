@@ -1,14 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { maskUrlTokens } from '../../../shared/secrets';
-import type { DingShangCredentials } from '../../../shared/transport';
-import { dingShangRead, isRetryable, trySend } from '../../../shared/transport';
-import { machineNoField, notifyUrlField, productIdField, tradeIdField } from '../common.descriptions';
-import { generatedTradeId, withMachineNo } from '../order/create.operation';
+import { asText, invalid } from '../../../shared/common/input';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
-import { asText, invalid } from '../../../shared/common/input';
+import { generatedTradeId, getOrder, withMachineNo } from '../../../shared/dingshang/orders';
+import { maskUrlTokens } from '../../../shared/dingshang/secrets';
+import { isRetryable, trySend } from '../../../shared/dingshang/transport';
+import { machineNoField, notifyUrlField, productIdField, tradeIdField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { machineNo, optionalUrl, positiveId, tradeId } from '../validate';
+
+export const option: Operation['option'] = { name: 'Consume', description: 'Redeem a code a customer typed: creates the pickup-code order to dispense next (safe to repeat)', action: 'Consume a pickup code' };
 
 const show = { resource: ['pickupCode'], operation: ['consume'] };
 
@@ -39,11 +41,6 @@ interface ConsumeInput {
 	productId: string;
 	notifyUrl?: string;
 	tradeId: string;
-}
-
-async function readOrder(ctx: IExecuteFunctions, creds: DingShangCredentials, machine: string, orderId: string): Promise<IDataObject> {
-	const answer = await dingShangRead(ctx, creds, { method: 'POST', path: `/orders/${orderId}`, signed: { machine_no: machine } });
-	return (answer.data ?? {}) as IDataObject;
 }
 
 /**
@@ -85,7 +82,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const { code, data } = sent.failure.details;
 				const orderId = (data as { order_id?: unknown } | undefined)?.order_id;
 				if (code === CODE_ALREADY_USED && orderId !== undefined && orderId !== null && orderId !== '') {
-					const order = await readOrder(this, creds, input.machineNo, String(orderId));
+					const order = await getOrder(this, creds, { machineNo: input.machineNo, orderId: String(orderId) });
 					// Our own earlier attempt (its answer was lost) made this order: it carries our trade_id.
 					if (attempt > 1 && order.trade_id === input.tradeId) return [{ ...base, ...order, outcome: 'consumed', answer_lost: true }];
 					return [{ ...base, ...order, outcome: 'already_consumed', note: 'This code was used before; its order is shown instead (nothing new was created).' }];

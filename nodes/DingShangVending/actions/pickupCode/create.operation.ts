@@ -1,13 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { toChinaTime } from '../../../shared/common/chinaTime';
-import { dingShangRequest } from '../../../shared/transport';
-import { machineNoField, productIdField } from '../common.descriptions';
+import { asText, invalid } from '../../../shared/common/input';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
-import { asText, invalid } from '../../../shared/common/input';
+import { listCodes } from '../../../shared/dingshang/lists';
+import { dingShangRequest } from '../../../shared/dingshang/transport';
+import { machineNoField, productIdField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { integerInRange, machineNo, positiveId } from '../validate';
-import { listCodes } from './getAll.operation';
+
+export const option: Operation['option'] = { name: 'Create', description: 'Create pickup codes for one product (or every product) of a machine', action: 'Create pickup codes' };
 
 const show = { resource: ['pickupCode'], operation: ['create'] };
 

@@ -1,10 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { dingShangRequest } from '../../../shared/transport';
-import { machineNoField } from '../common.descriptions';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { dingShangRequest } from '../../../shared/dingshang/transport';
+import { machineNoField } from '../common.descriptions';
+import type { Operation } from '../resource';
 import { machineNo, positiveId } from '../validate';
+
+export const option: Operation['option'] = { name: 'Delete', description: 'Cancel one pickup code, or all of a machine', action: 'Delete pickup codes' };
 
 const show = { resource: ['pickupCode'], operation: ['delete'] };
 

@@ -1,24 +1,20 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { DingShangCredentials } from '../../../shared/transport';
-import { dingShangRead } from '../../../shared/transport';
-import { machineNoField, productIdField } from '../common.descriptions';
-import { asList, returnAllFields, wanted } from '../getMany';
 import { REQUEST_LANES } from '../../../shared/common/items';
 import { runItems } from '../../../shared/dingshang/items';
+import { listCodes } from '../../../shared/dingshang/lists';
+import { machineNoField, productIdField } from '../common.descriptions';
+import { returnAllFields, wanted } from '../getMany';
+import type { Operation } from '../resource';
 import { machineNo, positiveId } from '../validate';
+
+export const option: Operation['option'] = { name: 'Get Many', description: "List a product's unused pickup codes", action: 'Get many pickup codes' };
 
 export const description: INodeProperties[] = [
 	...machineNoField('pickupCode', ['getAll']),
 	...productIdField('pickupCode', ['getAll']),
 	...returnAllFields('pickupCode'),
 ];
-
-/** `POST /products/{product_id}/pickup_code`: the product's unused, unexpired codes. */
-export async function listCodes(ctx: IExecuteFunctions, creds: DingShangCredentials, machine: string, productId: string): Promise<IDataObject[]> {
-	const answer = await dingShangRead(ctx, creds, { method: 'POST', path: `/products/${productId}/pickup_code`, signed: { machine_no: machine } });
-	return asList<IDataObject>(answer.data).map((code) => ({ machine_no: machine, product_id: Number(productId), ...code }));
-}
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems(this, {

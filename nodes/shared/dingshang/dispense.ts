@@ -1,55 +1,56 @@
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import type { DispenseOutcome } from '../../../shared/protocol';
-import { DELIVERY_METHOD, deliveryTwins, explainOutcome, isMachineBusy, outcomeOfStatus, refundKeyFor, TIMEOUT_REASON } from '../../../shared/protocol';
-import type { DingShangCredentials, RequestContext } from '../../../shared/transport';
-import { DingShangFailure, dingShangRead, trySend, tryRead } from '../../../shared/transport';
+import { busyRetryDelayMs, type Check, isFinal, waitForOutcome } from './deliveryWait';
+import { DingShangFailure } from './failures';
+import { readRecordStatus, WAITING, type OrderRef } from './orders';
+import { DELIVERY_METHOD, deliveryTwins, explainOutcome, isMachineBusy, outcomeOfStatus, refundKeyFor, TIMEOUT_REASON } from './protocol';
+import type { DingShangCredentials, RequestContext } from './transport';
+import { trySend, tryRead } from './transport';
 
-export interface DispenseSettings {
-	machineNo: string;
-	orderId: string;
+/**
+ * Dispensing, one command in flight per machine. Every command that makes a machine drop something
+ * (Dispense, Test Dispense, the Unfinished Payments trigger) needs a `MachineTurn`, and only
+ * `onMachine` hands one out: within an execution items are already grouped by machine; this
+ * process-wide queue also keeps two executions (two payments at once, a late dispense of the
+ * recovery trigger) from commanding the same machine at the same time.
+ */
+
+declare const turnBrand: unique symbol;
+/** Proof that the caller holds the machine's place in the queue. */
+export interface MachineTurn {
+	readonly machineNo: string;
+	readonly [turnBrand]: true;
+}
+
+const tails = new Map<string, Promise<void>>();
+
+/** Runs `work` when every earlier command of this machine (same base URL + machine number) has ended. */
+export async function onMachine<T>(creds: DingShangCredentials, machineNo: string, work: (turn: MachineTurn) => Promise<T>): Promise<T> {
+	const key = `${creds.baseUrl}|${machineNo}`;
+	const previous = tails.get(key) ?? Promise.resolve();
+	let release: () => void = () => undefined;
+	const mine = new Promise<void>((resolve) => (release = resolve));
+	const tail = previous.then(() => mine);
+	tails.set(key, tail);
+	await previous;
+	try {
+		return await work({ machineNo } as MachineTurn);
+	} finally {
+		release();
+		if (tails.get(key) === tail) tails.delete(key);
+	}
+}
+
+export function assertTurn(turn: MachineTurn, machineNo: string): void {
+	if (turn.machineNo !== machineNo) throw new Error(`Machine ${machineNo} commanded during the turn of machine ${turn.machineNo}`);
+}
+
+export interface DispenseSettings extends OrderRef {
 	waitForResult: boolean;
 	maxWaitSeconds: number;
 	resultTimeoutSeconds: number;
 	requestTimeoutSeconds: number;
-}
-
-interface OrderRecord {
-	id?: number | string;
-	status?: string;
-	product_id?: number;
-	quantity?: number;
-}
-
-export async function readOrder(ctx: RequestContext, creds: DingShangCredentials, s: DispenseSettings) {
-	const answer = await dingShangRead(ctx, creds, {
-		method: 'POST',
-		path: `/orders/${s.orderId}`,
-		signed: { machine_no: s.machineNo },
-	});
-	const order = (answer.data ?? {}) as IDataObject & { records?: OrderRecord[] };
-	return { order, records: Array.isArray(order.records) ? order.records : [] };
-}
-
-type RecordRead = { ok: true; status: string } | { ok: false; failure: DingShangFailure };
-
-/** The record's status, read from its order; a failed read is returned, not thrown. */
-async function readRecordStatus(
-	ctx: RequestContext,
-	creds: DingShangCredentials,
-	s: DispenseSettings,
-	recordId: string,
-): Promise<RecordRead> {
-	const read = await tryRead(ctx, creds, { method: 'POST', path: `/orders/${s.orderId}`, signed: { machine_no: s.machineNo } });
-	if (!read.ok) return read;
-	const data = (read.envelope.data ?? {}) as { records?: OrderRecord[] };
-	const record = (Array.isArray(data.records) ? data.records : []).find((r) => String(r.id) === recordId);
-	if (!record) {
-		return { ok: false, failure: new DingShangFailure('platform', `Record ${recordId} is not part of order ${s.orderId}`, { code: 4004 }) };
-	}
-	// Protobuf JSON omits zero values, so an absent status is the first enum value.
-	return { ok: true, status: record.status ?? 'WAITING_PICKED_UP' };
 }
 
 /** `readRecordStatus` that throws the failure. */
@@ -131,58 +132,10 @@ async function sendDispense(
 				failure.details,
 			);
 		}
-		if (read.status !== 'WAITING_PICKED_UP' || resends >= 2) return { recordStatus: read.status };
+		if (read.status !== WAITING || resends >= 2) return { recordStatus: read.status };
 		resends++;
 	}
 }
-
-/**
- * Wait before re-sending a command the machine refused as busy: 250 ms, 500 ms, then every
- * second, ±20% so executions waiting for one machine do not retry in step. A dispense takes
- * 0.5–1 s (docs): a longer back-off leaves the machine idle after it frees (queue-mode bench,
- * scenario 7: with up to 5 s, gaps between one machine's dispenses had a p90 of 4.2 s).
- */
-export function busyRetryDelayMs(retry: number, random: () => number = Math.random): number {
-	return Math.round(Math.min(1000, 250 * 2 ** retry) * (0.8 + 0.4 * random()));
-}
-
-/**
- * Wait before the next result check, by time since the command. The docs say a dispense takes
- * 0.5–1 s: look every 50 ms inside that window (≈6 checks per dispense) so the machine's next
- * item starts promptly, every 250 ms up to 3 s, then back off to every 2 s (a machine that never
- * reports is timed out by the platform after 120 s).
- */
-export function pollDelayMs(elapsedMs: number): number {
-	if (elapsedMs < 500) return 500 - elapsedMs;
-	if (elapsedMs < 1100) return 50;
-	if (elapsedMs < 3000) return 250;
-	return Math.min(2000, Math.round(elapsedMs / 4));
-}
-
-/** Polls `check` (Get Delivery, or the order record when no delivery id is known) until a final outcome. */
-export async function waitForOutcome(
-	resultTimeoutSeconds: number,
-	check: () => Promise<Check>,
-): Promise<{ outcome: DispenseOutcome; delivery?: IDataObject; recordStatus?: string; timedOut?: boolean }> {
-	const started = Date.now();
-	const deadline = started + resultTimeoutSeconds * 1000;
-	for (let checks = 0; ; checks++) {
-		const delayMs = pollDelayMs(Date.now() - started);
-		const left = deadline - Date.now();
-		if (checks > 0 && delayMs > left) return { outcome: 'timeout', timedOut: true };
-		await sleep(Math.max(0, Math.min(delayMs, left))); // at least one check, even with a tiny timeout
-		const checked = await check();
-		// A platform refusal ends the wait; a transient read failure does not (keep polling to the deadline).
-		if ('failure' in checked) {
-			if (checked.failure.kind === 'platform') throw checked.failure;
-			continue;
-		}
-		if (checked.outcome) return { ...checked, outcome: checked.outcome };
-	}
-}
-
-export type Check = { failure: DingShangFailure } | { outcome?: DispenseOutcome; delivery?: IDataObject; recordStatus?: string };
-export const isFinal = (o: ReturnType<typeof outcomeOfStatus>): o is DispenseOutcome => o === 'dispensed' || o === 'failed' || o === 'timeout';
 
 /** One look at the dispense: Get Delivery, or the order record when no delivery id is known. */
 async function checkOnce(
@@ -215,9 +168,11 @@ async function checkOnce(
 export async function dispenseRecord(
 	ctx: RequestContext,
 	creds: DingShangCredentials,
+	turn: MachineTurn,
 	s: DispenseSettings,
 	recordId: string,
 ): Promise<IDataObject> {
+	assertTurn(turn, s.machineNo);
 	const item = await describeDispense(ctx, creds, s, recordId);
 	// What a merchant branches on first (n8n shows fields in this order), the platform's details after.
 	const first: IDataObject = { outcome: item.outcome, refund_key: refundKeyFor(item.outcome, s.orderId, recordId) };

@@ -3,7 +3,7 @@
  * (see PROTOCOL.md). Tables live here once; everything else looks things up here.
  */
 
-import { chinaTimeToIso } from './common/chinaTime';
+import { chinaTimeToIso } from '../common/chinaTime';
 
 export const API_PREFIX = '/api/openapi/v1';
 export const DEFAULT_BASE_URL = 'https://www.awish.vip';
