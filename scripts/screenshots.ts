@@ -1,6 +1,6 @@
 /**
  * Retakes docs/screenshots/ from the running `npm start` editor (n8n 2.41) in headless Chromium:
- * the node panel's search, the Payment Notification Trigger's actions per provider, workflow 3 run
+ * the node panel's search, the WeChat Pay Notification Trigger found by 微信, workflow 3 run
  * with a stuck product, the Dispense and Payment Trigger panels with their hints. Dev-only, by hand:
  *
  *   npm start                 (in another terminal, sandbox mode)
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
 		await page.goto(`${EDITOR}/workflow/new`);
 		await page.locator('[data-test-id="canvas-plus-button"], [data-test-id="canvas-add-button"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
 		await searchNodePanel(page, '微信');
-		await page.locator('[data-test-id="item-iterator-item"]', { hasText: 'Payment Notification' }).first().click();
+		await page.locator('[data-test-id="item-iterator-item"]', { hasText: 'WeChat Pay Notification' }).first().click();
 		await page.waitForTimeout(800);
 		await shoot(page, 'node-panel-wechat.png');
 

@@ -229,9 +229,9 @@ describe.each(e2eMajors())('in real n8n %s.x', (major) => {
 			expect(await probes()).toBeGreaterThan(before);
 		});
 
-		it.each(['dingShangDeliveryResultTrigger', 'dingShangVendingTrigger'])('the right credential activates %s after one harmless signed read', async (type) => {
+		it('the right credential activates the trigger after one harmless signed read', async () => {
 			const before = await probes();
-			const id = await triggerWorkflowWith({ id: CREDENTIAL_ID, name: 'DingShang (sandbox)' }, type);
+			const id = await triggerWorkflowWith({ id: CREDENTIAL_ID, name: 'DingShang (sandbox)' });
 			await client.api('POST', `/workflows/${id}/activate`);
 			await waitFor(async () => ((await probes()) > before ? true : undefined), 30_000, 250);
 			await sleep(SETTLE_MS);

@@ -212,7 +212,7 @@ describe('Alipay gateway', () => {
 });
 
 describe('our refund client against the sandbox', () => {
-	const node = { name: 'Payment', type: 'n8n-nodes-dingshang.dingShangPayment', typeVersion: 1, position: [0, 0], parameters: {} } as unknown as INode;
+	const node = { name: 'Payment', type: 'n8n-nodes-wechatpay.weChatPay', typeVersion: 1, position: [0, 0], parameters: {} } as unknown as INode;
 	const ctx = {
 		getNode: () => node,
 		helpers: {

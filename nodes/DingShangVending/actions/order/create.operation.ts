@@ -128,7 +128,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					machine_no: input.machineNo,
 					notify_url: input.notifyUrl ? maskUrlTokens(input.notifyUrl) : null,
 					products: input.products,
-					// For WeChat Pay `attach` / Alipay `passback_params`: the Payment Notification Trigger reads the order back from it.
+					// For WeChat Pay `attach` / Alipay `passback_params`: the WeChat Pay / Alipay Notification Trigger gives it back as an object.
 					payment_attach: `machine_no=${input.machineNo}&order_id=${Number(orderId)}`,
 				},
 			];
