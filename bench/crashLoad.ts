@@ -6,7 +6,7 @@
  * sandboxes), and how many never ended. Bounded: gives up 10 minutes after the last payment.
  */
 import { PAYMENT_WEBHOOK_ID, SHORT_QUEUE_LOCKS_ENV, WORKFLOW, sleep, startStack } from '../scripts/local';
-import { endedOnce, payOrder, settledOf, watcherWorkflow, type Paid } from '../test/helpers/recovery';
+import { endedOnce, payOrder, reportsAbout, settledOf, watcherWorkflow, type Paid } from '../test/helpers/recovery';
 import { SandboxClient } from '../test/helpers/sandboxClient';
 
 export interface CrashResult {
@@ -29,6 +29,7 @@ const GIVE_UP_MS = 10 * 60_000;
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 
 export async function measureCrashes(opts: { payments: number; machines: number; kills: number; log: (line: string) => void }): Promise<CrashResult> {
+	const watcherLines: string[] = [];
 	const stack = await startStack({
 		mode: 'queue',
 		workers: 2,
@@ -37,6 +38,10 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 		workflows: ({ paymentsUrl }) => [watcherWorkflow({ workflowIds: [WORKFLOW.weChatPay], windowMinutes: 3, checkEverySeconds: 5, paymentsUrl: paymentsUrl as string })],
 		n8nApiCredential: true,
 		activate: [WORKFLOW.weChatPay, WORKFLOW.unfinished],
+		// The watcher's own lines (why it waits), printed for any payment that never ended.
+		onLine: (_name, line) => {
+			if (/Unfinished Payments/.test(line)) watcherLines.push(line.slice(0, 300));
+		},
 	});
 	try {
 		const { client, sandbox, payments } = stack;
@@ -97,6 +102,22 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 		const seconds = paid.filter((p) => resolvedAt.has(p.orderId)).map((p) => ((resolvedAt.get(p.orderId) as number) - (paidAt.get(p.orderId) as number)) / 1000).sort((a, b) => a - b);
 		const runs = await client.allExecutions(WORKFLOW.weChatPay, false);
 		const failed = runs.filter((e) => e.status === 'error' || e.status === 'crashed').length;
+		const unresolvedNotes: string[] = [];
+		for (const p of paid.filter((q) => !resolvedAt.has(q.orderId))) {
+			const reports = await reportsAbout(client, WORKFLOW.unfinished, p.orderId).catch(() => []);
+			const mine = watcherLines.filter((line) => line.includes(String(p.orderId)) || line.includes(p.tradeId)).slice(-5);
+			unresolvedNotes.push(`unresolved order ${p.orderId} on ${p.tradeId}: ${JSON.stringify(await settledOf(platform, pay.baseUrl, p))}; reports ${JSON.stringify(reports.map((r) => r.outcome))}; watcher lines: ${mine.join(' | ') || '(none naming it)'}`);
+		}
+		if (unresolvedNotes.length > 0) {
+			const withData = await client.allExecutions(WORKFLOW.weChatPay, true);
+			const byStatus = runs.reduce((n: Record<string, number>, e) => ({ ...n, [e.status]: (n[e.status] ?? 0) + 1 }), {});
+			unresolvedNotes.push(`payment executions by status: ${JSON.stringify(byStatus)}; ${runs.length} in all for ${paid.length} payments`);
+			for (const p of paid.filter((q) => !resolvedAt.has(q.orderId))) {
+				const holding = withData.filter((e) => JSON.stringify(e.data ?? {}).includes(p.tradeId)).map((e) => `${e.id} ${e.status} ${e.mode} started ${e.startedAt} stopped ${e.stoppedAt}`);
+				unresolvedNotes.push(`executions holding ${p.tradeId}: ${holding.join('; ') || 'none'}`);
+			}
+			unresolvedNotes.push(`watcher's last lines: ${watcherLines.slice(-8).join(' | ')}`);
+		}
 		return {
 			payments: paid.length,
 			machines: opts.machines,
@@ -108,7 +129,7 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 			resolveSeconds: seconds,
 			p50: percentile(seconds, 50),
 			p95: percentile(seconds, 95),
-			notes: [`${failed} of ${runs.length} payment executions ended crashed/error (killed with their worker) and were finished by the Unfinished Payments trigger; time to resolution is measured from the payment (sandbox poll every 1 s)`],
+			notes: [...unresolvedNotes, `${failed} of ${runs.length} payment executions ended crashed/error (killed with their worker) and were finished by the Unfinished Payments trigger; time to resolution is measured from the payment (sandbox poll every 1 s)`],
 		};
 	} finally {
 		await stack.stop().catch(() => undefined);
