@@ -102,6 +102,8 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 		const seconds = paid.filter((p) => resolvedAt.has(p.orderId)).map((p) => ((resolvedAt.get(p.orderId) as number) - (paidAt.get(p.orderId) as number)) / 1000).sort((a, b) => a - b);
 		const runs = await client.allExecutions(WORKFLOW.weChatPay, false);
 		const failed = runs.filter((e) => e.status === 'error' || e.status === 'crashed').length;
+		// Killed before a worker started them: no startedAt, so n8n's listing by start time never shows them.
+		const neverStarted = runs.filter((e) => (e.status === 'error' || e.status === 'crashed') && !e.startedAt).length;
 		const unresolvedNotes: string[] = [];
 		for (const p of paid.filter((q) => !resolvedAt.has(q.orderId))) {
 			const reports = await reportsAbout(client, WORKFLOW.unfinished, p.orderId).catch(() => []);
@@ -129,7 +131,7 @@ export async function measureCrashes(opts: { payments: number; machines: number;
 			resolveSeconds: seconds,
 			p50: percentile(seconds, 50),
 			p95: percentile(seconds, 95),
-			notes: [...unresolvedNotes, `${failed} of ${runs.length} payment executions ended crashed/error (killed with their worker) and were finished by the Unfinished Payments trigger; time to resolution is measured from the payment (sandbox poll every 1 s)`],
+			notes: [...unresolvedNotes, `${failed} of ${runs.length} payment executions ended crashed/error (killed with their worker; ${neverStarted} of them before they started) and were finished by the Unfinished Payments trigger; time to resolution is measured from the payment (sandbox poll every 1 s)`],
 		};
 	} finally {
 		await stack.stop().catch(() => undefined);

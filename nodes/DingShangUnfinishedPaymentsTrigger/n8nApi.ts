@@ -77,12 +77,13 @@ export async function listExecutions(
 	api: N8nApi,
 	workflowId: string,
 	status: ExecutionStatus,
-	opts: { startedAfter: string; includeData: boolean; maxPages?: number },
+	opts: { startedAfter?: string; includeData: boolean; maxPages?: number },
 ): Promise<ExecutionSummary[]> {
 	const all: ExecutionSummary[] = [];
 	let cursor: string | undefined;
 	for (let page = 0; page < (opts.maxPages ?? 10); page++) {
-		const query = new URLSearchParams({ workflowId, status, includeData: String(opts.includeData), limit: opts.includeData ? '50' : '250', startedAfter: opts.startedAfter });
+		const query = new URLSearchParams({ workflowId, status, includeData: String(opts.includeData), limit: opts.includeData ? '50' : '250' });
+		if (opts.startedAfter) query.set('startedAfter', opts.startedAfter);
 		if (cursor) query.set('cursor', cursor);
 		const answer = await apiGet(ctx, api, `/executions?${query.toString()}`);
 		all.push(...((answer.data as unknown as ExecutionSummary[]) ?? []).map(normalise));
@@ -92,8 +93,8 @@ export async function listExecutions(
 	return all;
 }
 
-export async function getExecution(ctx: Ctx, api: N8nApi, id: string): Promise<ExecutionSummary> {
-	return normalise((await apiGet(ctx, api, `/executions/${encodeURIComponent(id)}?includeData=true`)) as unknown as ExecutionSummary);
+export async function getExecution(ctx: Ctx, api: N8nApi, id: string, includeData = true): Promise<ExecutionSummary> {
+	return normalise((await apiGet(ctx, api, `/executions/${encodeURIComponent(id)}?includeData=${includeData}`)) as unknown as ExecutionSummary);
 }
 
 const normalise = (e: ExecutionSummary): ExecutionSummary => ({ ...e, id: String(e.id), workflowId: String(e.workflowId) });

@@ -29,7 +29,7 @@ const FINISHING_AT_ONCE = 8;
 
 export class Watcher {
 	/** Payments (or, for the own workflow, Refund Due items) of executions seen new or running, by handledKey; forgotten after Look Back. */
-	private readonly captured = new Map<string, { payments: Payment[]; refundDue: IDataObject[]; seenAt: number }>();
+	private readonly captured = new Map<string, { id: string; payments: Payment[]; refundDue: IDataObject[]; seenAt: number }>();
 	private readonly inFlight = new Set<string>();
 	/** Own executions with nothing to do (no Refund Due item): not looked at again while this trigger runs. */
 	private readonly ignored = new Set<string>();
@@ -60,27 +60,55 @@ export class Watcher {
 	async look(now: number): Promise<ExecutionSummary[]> {
 		const startedAfter = new Date(now - this.settings.lookBackHours * 3_600_000).toISOString();
 		const unfinished: ExecutionSummary[] = [];
+		const seen = new Set<string>(); // listed this look: new, running, error, crashed
 		for (const workflowId of this.workflowIds) {
 			for (const status of ['new', 'running'] as const) {
-				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter, includeData: true })) {
+				// n8n sets startedAt only when an execution starts running: a queued one has none, and a
+				// startedAfter filter would hide it.
+				const since = status === 'new' ? undefined : startedAfter;
+				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter: since, includeData: true })) {
 					const key = handledKey(workflowId, execution.id);
+					seen.add(key);
 					if (this.captured.has(key)) continue;
-					const payments = paymentsOfExecution(execution.data, execution.startedAt);
+					// A queued execution has no startedAt yet: its payment's own time is used, else now.
+					const payments = paymentsOfExecution(execution.data, execution.startedAt ?? new Date(now).toISOString());
 					const refundDue = workflowId === this.ownWorkflowId ? refundDueItems(execution.data) : [];
-					if (payments.length > 0 || refundDue.length > 0) this.captured.set(key, { payments, refundDue, seenAt: now });
+					if (payments.length > 0 || refundDue.length > 0) this.captured.set(key, { id: execution.id, payments, refundDue, seenAt: now });
 				}
 			}
 			for (const status of ['error', 'crashed'] as const) {
 				for (const execution of await listExecutions(this.api.ctx, this.api.n8n, workflowId, status, { startedAfter, includeData: false })) {
 					const key = handledKey(workflowId, execution.id);
+					seen.add(key);
 					// A retry that succeeded finished it; n8n links it.
 					if (execution.retrySuccessId || this.isHandled(key) || this.inFlight.has(key) || this.ignored.has(key)) continue;
 					unfinished.push(execution);
 				}
 			}
 		}
+		unfinished.push(...(await this.endedUnstarted(seen)));
 		for (const [key, { seenAt }] of this.captured) if (seenAt < now - this.settings.lookBackHours * 3_600_000) this.captured.delete(key);
 		return unfinished.reverse(); // oldest first
+	}
+
+	/**
+	 * A worker killed while it held a job ends that execution `error` without ever setting startedAt,
+	 * so the listing by start time never shows it: each captured execution that is no longer listed is
+	 * read by its id, once it has ended (a finished one is forgotten).
+	 */
+	private async endedUnstarted(seen: Set<string>): Promise<ExecutionSummary[]> {
+		const ended: ExecutionSummary[] = [];
+		for (const [key, entry] of this.captured) {
+			if (seen.has(key) || this.isHandled(key) || this.inFlight.has(key) || this.ignored.has(key)) continue;
+			const execution = await getExecution(this.api.ctx, this.api.n8n, entry.id, false).catch(() => undefined);
+			if (!execution) continue; // unreadable just now: read again on the next look
+			if (execution.status === 'error' || execution.status === 'crashed') {
+				if (!execution.retrySuccessId) ended.push(execution);
+			} else if (!['new', 'running', 'waiting'].includes(execution.status)) {
+				this.captured.delete(key);
+			}
+		}
+		return ended;
 	}
 
 	/** The payments of one unfinished execution: from n8n's data, else as remembered while it ran. */
