@@ -25,6 +25,7 @@ export class DingShangApi implements ICredentialType {
 			type: 'string',
 			default: 'https://www.awish.vip',
 			placeholder: 'https://www.awish.vip',
+			hint: 'Keep the default unless DingShang gave you another address',
 			required: true,
 			description:
 				'Address of the DingShang Open API. Keep the default unless you use a private deployment or the local sandbox. A trailing slash is fine.',
@@ -35,8 +36,9 @@ export class DingShangApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'ds0123456789abcdef',
+			hint: 'DingShang dashboard → Developer Center: the Appid, starting with "ds"',
 			required: true,
-			description: 'The Appid from the DingShang dashboard (开发者中心), usually "ds" followed by 16 characters',
+			description: 'The Appid from the DingShang dashboard, usually "ds" followed by 16 characters',
 		},
 		{
 			displayName: 'App Secret',
@@ -44,8 +46,9 @@ export class DingShangApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			hint: 'Developer Center: the AppSecret, beside the Appid',
 			required: true,
-			description: 'The AppSecret from the DingShang dashboard (开发者中心), sent as a request header',
+			description: 'The AppSecret from the DingShang dashboard, sent as a request header',
 		},
 		{
 			displayName: 'Signing Key',
@@ -53,9 +56,10 @@ export class DingShangApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			hint: 'Developer Center: the merchant signing key. Not the App Secret: a wrong key gives code 4006 (invalid sign).',
 			required: true,
 			description:
-				'The merchant signing key (商户密钥) shown in the DingShang developer centre, used to sign every payload. It is NOT the App Secret.',
+				'The merchant signing key shown in the DingShang developer centre, used to sign every payload. It is NOT the App Secret.',
 		},
 	];
 

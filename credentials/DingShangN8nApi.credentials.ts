@@ -20,8 +20,9 @@ export class DingShangN8nApi implements ICredentialType {
 			type: 'string',
 			default: 'http://localhost:5678',
 			placeholder: 'http://localhost:5678',
+			hint: 'The address of this n8n as in your browser\'s address bar, e.g. http://localhost:5678',
 			required: true,
-			description: 'The address of this n8n (as in your browser), without /api/v1. 本 n8n 的地址。',
+			description: 'The address of this n8n (as in your browser), without /api/v1.',
 		},
 		{
 			displayName: 'API Key',
@@ -29,8 +30,9 @@ export class DingShangN8nApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			hint: 'Settings → n8n API → Create an API key; allow reading workflows and executions',
 			required: true,
-			description: 'Settings → n8n API → Create an API key (scopes: workflow:read, workflow:list, execution:read, execution:list). 设置 → n8n API → 创建 API 密钥。',
+			description: 'Settings → n8n API → Create an API key (scopes: workflow:read, workflow:list, execution:read, execution:list).',
 		},
 	];
 

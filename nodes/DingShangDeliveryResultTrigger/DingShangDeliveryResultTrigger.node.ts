@@ -25,16 +25,16 @@ export class DingShangDeliveryResultTrigger implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: 'Delivery Result',
-		description: 'Starts the workflow when a DingShang vending machine reports a dispense result (出货结果): dispensed, failed or timed out',
+		description: 'Starts the workflow when a DingShang vending machine reports a dispense result: dispensed, failed or timed out',
 		defaults: { name: 'DingShang Delivery Result' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'dingShangApi', required: true }],
+		credentials: [{ name: 'dingShangApi', required: true, displayName: 'DingShang API' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'delivery-result' }],
 		properties: [
 			{
 				displayName:
-					'DingShang sends each dispense result to the address given with the order. Copy the Production URL above, add ?token= and your Secret Token, and paste it as Create Order\'s Notify URL; activating registers nothing with DingShang. 把上面的生产网址加上 ?token=密钥 填入创建订单的 Notify URL。',
+					'DingShang sends each dispense result to the address given with the order. Copy the Production URL above, add ?token= and your Secret Token, and paste it as Create Order\'s Notify URL; publishing registers nothing with DingShang.',
 				name: 'notice',
 				type: 'notice',
 				default: '',

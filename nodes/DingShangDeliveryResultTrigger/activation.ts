@@ -26,7 +26,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	try {
 		creds = await getDingShangCredentials(this);
 	} catch (error) {
-		throw toNodeError(this, error, undefined, '(checked when the workflow is activated)');
+		throw toNodeError(this, error, undefined, '(checked when the workflow is published)');
 	}
 	const refused = await probeCredential(this, creds);
 	if (refused) {

@@ -24,18 +24,18 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 		version: 1,
 		subtitle: 'Finish payments n8n left unfinished',
 		description: 'Starts the workflow when a payment that n8n left unfinished (crash, restart, error) was finished: dispensed late, or set to refund for the next node, once',
-		defaults: { name: 'Unfinished Payments 未完成的付款' },
+		defaults: { name: 'DingShang Unfinished Payments' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Finished 已处理', 'Refund Due 待退款', 'Needs You 需人工'],
+		outputNames: ['Finished', 'Refund Due', 'Needs You'],
 		credentials: [
-			{ name: 'dingShangN8nApi', required: true },
-			{ name: 'dingShangApi', required: true },
+			{ name: 'dingShangN8nApi', required: true, displayName: 'n8n API (to watch payment workflows)' },
+			{ name: 'dingShangApi', required: true, displayName: 'DingShang API' },
 		],
 		properties: [
 			{
 				displayName:
-					'Keep this workflow active. If n8n stops in the middle of a payment (crash, restart, a worker lost), this finishes it: dispense if the customer may still be at the machine, else set the order to Refund and send the refund on "Refund Due" — connect the WeChat Pay / Alipay Refund node there; a refund this workflow could not finish is sent again, once. 如果 n8n 在处理付款时中断，此节点会补出货，或将订单转入退款并从“待退款”输出交给微信支付 / 支付宝退款节点（只一次）。',
+					'Publish this workflow. If n8n stops in the middle of a payment (crash, restart, a worker lost), this finishes it: dispense if the customer may still be at the machine, else set the order to Refund and send the refund on "Refund Due" — connect the WeChat Pay / Alipay Refund node there; a refund this workflow could not finish is sent again, once.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -48,7 +48,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 				default: [],
 				required: true,
 				description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-				hint: 'Workflows that start from a payment (e.g. DingShang 1, 6, 7) · 处理付款的工作流',
+				hint: 'Workflows that start from a payment (e.g. DingShang 1, 6, 7)',
 			},
 			{
 				displayName: 'Dispense Window (Minutes)',
@@ -57,7 +57,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 				typeOptions: { minValue: 0.1, maxValue: 1440 },
 				default: 3,
 				description: 'How long after the payment the customer is likely still at the machine. Younger payments are dispensed late; older ones are refunded.',
-				hint: 'Minutes after payment: younger → dispense late, older → refund · 时限内补出货，超时退款',
+				hint: 'Minutes after payment: younger → dispense late, older → refund',
 			},
 			{
 				displayName: 'Check Every (Seconds)',
@@ -66,7 +66,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 				typeOptions: { minValue: 5, maxValue: 300 },
 				default: 15,
 				description: "How often n8n's executions are looked at. Keep it below QUEUE_WORKER_LOCK_DURATION (60 s by default) in queue mode.",
-				hint: 'Seconds between checks; below 60 (n8n queue lock time) · 检查间隔（秒）',
+				hint: 'Seconds between checks; below 60 (n8n queue lock time)',
 			},
 			{
 				displayName: 'Look Back (Hours)',
@@ -75,7 +75,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 				typeOptions: { minValue: 1, maxValue: 168 },
 				default: 24,
 				description: 'Executions that started longer ago are left alone',
-				hint: 'Hours: older executions are left alone · 只看最近多少小时的执行',
+				hint: 'Hours: older executions are left alone',
 			},
 		],
 	};
@@ -86,7 +86,7 @@ export class DingShangUnfinishedPaymentsTrigger implements INodeType {
 				const workflows = await listWorkflows(this, await readN8nApi(this));
 				return workflows
 					.sort((a, b) => a.name.localeCompare(b.name))
-					.map((w) => ({ name: `${w.name}${w.active ? '' : ' (inactive)'}`, value: w.id, description: `ID ${w.id}` }));
+					.map((w) => ({ name: `${w.name}${w.active ? '' : ' (not published)'}`, value: w.id, description: `ID ${w.id}` }));
 			},
 		},
 	};

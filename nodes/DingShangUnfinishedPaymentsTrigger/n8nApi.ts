@@ -61,10 +61,10 @@ export function explainApiError(node: INode, error: unknown, path: string): Node
 	const status = statusOf(error);
 	const message =
 		status === 401 || status === 403
-			? 'n8n refused the API key of the "n8n API" credential (HTTP ' + status + '): create a new key under Settings → n8n API. n8n 拒绝了 API 密钥，请在 设置 → n8n API 重新创建。'
+			? 'n8n refused the API key of the "n8n API" credential (HTTP ' + status + '): create a new key under Settings → n8n API.'
 			: status === 404
-				? `n8n has no such item (${path.split('?')[0]}). n8n 找不到该项。`
-				: `Could not read n8n's API at ${path.split('?')[0]}: ${(error as Error)?.message ?? String(error)}. Check the "n8n URL" of the credential. 无法访问 n8n API，请检查凭证中的 n8n URL。`;
+				? `n8n has no such item (${path.split('?')[0]}).`
+				: `Could not read n8n's API at ${path.split('?')[0]}: ${(error as Error)?.message ?? String(error)}. Check the "n8n URL" of the credential.`;
 	// Never the request options: they would carry the key header.
 	const apiError = new NodeApiError(node, { message: (error as Error)?.message ?? 'n8n API error' }, { message, httpCode: status ? String(status) : undefined });
 	apiError.message = message;

@@ -18,12 +18,12 @@ export class DingShangVending implements INodeType {
 		// The operations' names as the form shows them ("Dispense", not the value "put").
 		subtitle: SUBTITLE,
 		description:
-			'Control DingShang (鼎商云) vending machines: orders, dispensing, pickup codes, machines, stock and channels, with every result explained',
+			'Control DingShang vending machines: orders, dispensing, pickup codes, machines, stock and channels, with every result explained',
 		defaults: { name: 'DingShang Vending' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
-		credentials: [{ name: 'dingShangApi', required: true }],
+		credentials: [{ name: 'dingShangApi', required: true, displayName: 'DingShang API' }],
 		properties: [
 			...RESOURCE_PROPERTIES,
 			// Shown only on the AI-agent tool variant of this node.

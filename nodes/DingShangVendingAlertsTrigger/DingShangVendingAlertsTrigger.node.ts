@@ -25,7 +25,7 @@ export class DingShangVendingAlertsTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'dingShangApi', required: true }],
+		credentials: [{ name: 'dingShangApi', required: true, displayName: 'DingShang API' }],
 		properties: [
 			{
 				displayName:

@@ -10,12 +10,12 @@ import { FLOOR_STATUS } from '../shared/dingshang/protocol';
 export type AlertEvent = 'machine.offline' | 'machine.online' | 'channel.fault' | 'channel.cleared' | 'stock.low' | 'stock.restocked';
 
 export const ALERT_EVENTS: Array<{ value: AlertEvent; name: string; description: string }> = [
-	{ value: 'machine.offline', name: 'Machine Offline', description: 'A machine stopped answering (设备离线)' },
-	{ value: 'machine.online', name: 'Machine Back Online', description: 'An offline machine is back (设备恢复在线)' },
-	{ value: 'channel.fault', name: 'Channel Fault', description: 'A channel reports stuck product, motor fault, serial timeout or no channel (货道故障)' },
-	{ value: 'channel.cleared', name: 'Channel Fault Cleared', description: 'A faulty channel is normal again (货道恢复正常)' },
-	{ value: 'stock.low', name: 'Low Stock', description: 'A channel is at or below the stock threshold (库存不足)' },
-	{ value: 'stock.restocked', name: 'Restocked', description: 'A low channel is above the threshold again (已补货)' },
+	{ value: 'machine.offline', name: 'Machine Offline', description: 'A machine stopped answering' },
+	{ value: 'machine.online', name: 'Machine Back Online', description: 'An offline machine is back' },
+	{ value: 'channel.fault', name: 'Channel Fault', description: 'A channel reports stuck product, motor fault, serial timeout or no channel' },
+	{ value: 'channel.cleared', name: 'Channel Fault Cleared', description: 'A faulty channel is normal again' },
+	{ value: 'stock.low', name: 'Low Stock', description: 'A channel is at or below the stock threshold' },
+	{ value: 'stock.restocked', name: 'Restocked', description: 'A low channel is above the threshold again' },
 ];
 
 export interface MachineView {

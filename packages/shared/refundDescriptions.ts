@@ -4,13 +4,13 @@ type Show = Record<string, string[]>;
 
 export const outTradeNoField = (show: Show): INodeProperties => ({
 	displayName: 'Out Trade No',
-	hint: 'The payment\'s order number (商户订单号): the trigger\'s out_trade_no',
+	hint: 'The payment\'s order number: the trigger\'s out_trade_no',
 	name: 'outTradeNo',
 	type: 'string',
 	required: true,
 	default: '',
 	placeholder: '={{ $json.out_trade_no }}',
-	description: 'The payment\'s merchant order number (商户订单号), as the payment trigger outputs it (out_trade_no)',
+	description: 'The payment\'s merchant order number, as the payment trigger outputs it (out_trade_no)',
 	displayOptions: { show },
 });
 

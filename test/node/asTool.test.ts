@@ -47,7 +47,7 @@ describe('as an AI-agent tool', () => {
 		const before = await apiRequestCount(client);
 		const result = await runTool({ machineNo: '10000001', orderId: String(orderId), ...parameters });
 		expect(result.error).toBeUndefined();
-		expect(json(result)).toEqual([{ error: expect.stringMatching(refusal), explanation: expect.stringContaining('未发送任何请求') }]);
+		expect(json(result)).toEqual([{ error: expect.stringMatching(refusal), explanation: expect.stringContaining('switch the tool on') }]);
 		expect(await apiRequestCount(client)).toBe(before);
 	});
 

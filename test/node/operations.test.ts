@@ -191,7 +191,8 @@ describe('documented failures become NodeApiErrors with code, message and explan
 		const result = await run({ resource: 'order', operation: 'get', orderId: '={{$json.orderId}}', machineNo: '10000001' }, [{ orderId: 999999 }, { orderId }], true);
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(2);
-		expect(result.items[0].json).toMatchObject({ error: expect.stringContaining('4004'), code: 4004 });
+		expect(result.items[0].json).toMatchObject({ error: expect.stringContaining('4004'), code: 4004, messageZh: '鼎商云错误码 4004：记录不存在' });
+		expect(String(result.items[0].json.description)).toMatch(/^DingShang code 4004: [\x20-\x7e]+$/);
 		expect(result.items[0].pairedItem).toEqual({ item: 0 });
 		expect(result.items[1].json).toMatchObject({ order_id: orderId, status: 'NOTPAY' });
 		expect(result.items[1].pairedItem).toEqual({ item: 1 });

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { e2eMajors } from '../../scripts/local';
 import { maskUrlTokens } from '../../nodes/shared/dingshang/secrets';
 import { withMachineNo } from '../../nodes/shared/dingshang/orders';
-import { DingShangFailure, failureCode, failureOf, toNodeError } from '../../nodes/shared/dingshang/failures';
+import { DingShangFailure, failureCode, failureMessageZh, failureOf, toNodeError } from '../../nodes/shared/dingshang/failures';
 
 /** The error a node throws: n8n's classes, with our classification still readable. */
 
@@ -19,7 +19,7 @@ const node: INode = {
 const ctx = { getNode: () => node };
 
 describe('toNodeError', () => {
-	it('a platform refusal becomes a NodeApiError with the code, the message and the EN + 中文 explanation', () => {
+	it('a platform refusal becomes a NodeApiError with the code, the message and the explanation (English; the Chinese for messageZh)', () => {
 		const failure = new DingShangFailure('platform', 'DingShang error 4006: sorry, payload sign invalid', {
 			code: 4006,
 			platformMessage: 'sorry, payload sign invalid',
@@ -28,7 +28,9 @@ describe('toNodeError', () => {
 		const error = toNodeError(ctx, failure, 3);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe('DingShang error 4006: sorry, payload sign invalid');
-		expect(error.description).toMatch(/^DingShang code 4006: .*Signing Key.*签名无效/);
+		expect(error.description).toMatch(/^DingShang code 4006: .*Signing Key/);
+		expect(error.description).not.toMatch(/签名/);
+		expect(failureMessageZh(failure)).toMatch(/^鼎商云错误码 4006：签名无效/);
 		expect(error.context.itemIndex).toBe(3);
 		expect(failureOf(error)).toBe(failure);
 		expect(failureCode(error)).toBe(4006);

@@ -47,13 +47,13 @@ export function machineNoField(resource: string, operations: string[]): INodePro
 	return listOrId(
 		{
 			displayName: 'Machine No',
-			hint: 'The machine\'s number (设备编号) from the DingShang dashboard, 8 or more digits',
+			hint: 'The machine\'s number from the DingShang dashboard, 8 or more digits',
 			name: 'machineNo',
 			type: 'string',
 			required: true,
 			default: '',
 			placeholder: '10000001',
-			description: 'The number of the vending machine (设备编号, 8 digits; some merchants have longer ones), as shown in the DingShang dashboard',
+			description: 'The number of the vending machine (8 digits; some merchants have longer ones), as shown in the DingShang dashboard',
 			displayOptions: { show: { resource: [resource], operation: operations } },
 		},
 		{ searchListMethod: 'searchMachines', placeholder: 'Select a machine...' },
@@ -70,7 +70,7 @@ export function tradeIdField(show: IDisplayOptions['show']): INodeProperties {
 		type: 'string',
 		default: '',
 		description:
-			'Your own unique reference for this order, e.g. your order or payment number (1–32 letters, digits or symbols; the platform prefers 20–32 digits). Leave empty to generate one. 你的订单号，留空自动生成。',
+			'Your own unique reference for this order, e.g. your order or payment number (1–32 letters, digits or symbols; the platform prefers 20–32 digits). Leave empty to generate one.',
 		displayOptions: { show },
 	};
 }
@@ -78,13 +78,13 @@ export function tradeIdField(show: IDisplayOptions['show']): INodeProperties {
 export function orderIdField(resource: string, operations: string[]): INodeProperties {
 	return {
 		displayName: 'Order ID',
-		hint: 'The DingShang order (订单ID): Create Order outputs it as order_id',
+		hint: 'The DingShang order: Create Order outputs it as order_id',
 		name: 'orderId',
 		type: 'string',
 		required: true,
 		default: '',
 		placeholder: '60',
-		description: 'The DingShang order ID (订单ID), returned when the order was created',
+		description: 'The DingShang order ID, returned when the order was created',
 		displayOptions: { show: { resource: [resource], operation: operations } },
 	};
 }
@@ -93,13 +93,13 @@ export function productIdField(resource: string, operations: string[], show?: ID
 	return listOrId(
 		{
 			displayName: 'Product ID',
-			hint: 'A product this machine stocks (商品ID)',
+			hint: 'A product this machine stocks',
 			name: 'productId',
 			type: 'string',
 			required: true,
 			default: '',
 			placeholder: '101',
-			description: 'The DingShang product ID (商品ID) stocked in this machine, as Get Many Products shows it',
+			description: 'The DingShang product ID stocked in this machine, as Get Many Products shows it',
 			displayOptions: { show: show ?? { resource: [resource], operation: operations } },
 		},
 		{ searchListMethod: 'searchProducts', placeholder: 'Select a product of the machine...' },
@@ -111,13 +111,13 @@ export function channelNameField(resource: string, operations: string[]): INodeP
 	return listOrId(
 		{
 			displayName: 'Channel Name',
-			hint: 'The channel (货道) to drop from, e.g. A1',
+			hint: 'The channel to drop from, e.g. A1',
 			name: 'channelName',
 			type: 'string',
 			required: true,
 			default: '',
 			placeholder: 'A1',
-			description: 'The channel (货道), e.g. A1 — as Get Many Channels shows it',
+			description: 'The channel, e.g. A1 — as Get Many Channels shows it',
 			displayOptions: { show: { resource: [resource], operation: operations } },
 		},
 		{ searchListMethod: 'searchChannels', placeholder: 'Select a channel of the machine...' },

@@ -45,7 +45,7 @@ export function tradeId(value: unknown): string | undefined {
 	const text = asText(value);
 	if (text === '') return undefined;
 	if (!TRADE_ID_PATTERN.test(text)) {
-		throw invalid('Trade ID', value, 'expected 1 to 32 visible ASCII characters (letters, digits, - _ …; no spaces or 中文)');
+		throw invalid('Trade ID', value, 'expected 1 to 32 visible ASCII characters (letters, digits, - _ …; no spaces or Chinese characters)');
 	}
 	return text;
 }

@@ -21,7 +21,7 @@ export async function searchMachines(this: ILoadOptionsFunctions, filter?: strin
 	const machines = await listMachines(this, await getDingShangCredentials(this));
 	return matching(
 		machines.map((m) => ({
-			name: `${String(m.machine_name ?? m.machine_no)} (${String(m.machine_no)}) — ${m.is_online ? 'online 在线' : 'offline 离线'}`,
+			name: `${String(m.machine_name ?? m.machine_no)} (${String(m.machine_no)}) — ${m.is_online ? 'online' : 'offline'}`,
 			value: String(m.machine_no),
 		})),
 		filter,

@@ -15,12 +15,12 @@ export const SIMPLIFY_PARAM = 'simplifyForAgent';
 export function allowGoodsAndMoneyField(show: Record<string, string[]>): INodeProperties {
 	return {
 		displayName: 'Allow the Agent to Run This Action',
-		hint: 'Off by default: the agent is told no and nothing is sent. 默认关闭：不执行',
+		hint: 'Off by default: the agent is told no and nothing is sent.',
 		name: ALLOW_PARAM,
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether the AI agent may really run this action, which moves goods or money (dispense, change an order, refund). Off: the agent is told it is not allowed and nothing is sent. 是否允许 AI 代理执行出货、改单、退款等操作；关闭时不发送任何请求。',
+			'Whether the AI agent may really run this action, which moves goods or money (dispense, change an order, refund). Off: the agent is told it is not allowed and nothing is sent.',
 		displayOptions: { show: { '@tool': [true], ...show } },
 	};
 }
@@ -34,7 +34,7 @@ export function simplifyField(show: Record<string, string[]>): INodeProperties {
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to give the agent each row without its nested objects (product, channel details), so long lists stay readable. Off: the full rows. 是否为 AI 代理精简列表（去掉嵌套对象）。',
+			'Whether to give the agent each row without its nested objects (product, channel details), so long lists stay readable. Off: the full rows.',
 		displayOptions: { show: { '@tool': [true], ...show } },
 	};
 }
@@ -43,7 +43,7 @@ export function simplifyField(show: Record<string, string[]>): INodeProperties {
 export function refuseUnlessAllowed(ctx: IExecuteFunctions, action: string): void {
 	if (!runsAsTool(ctx) || ctx.getNodeParameter(ALLOW_PARAM, 0, false) === true) return;
 	throw new NodeOperationError(ctx.getNode(), `Not allowed: this AI tool may not ${action}. The merchant has not switched on "Allow the Agent to Run This Action"; nothing was sent.`, {
-		description: 'Ask the merchant to do it, or to switch the tool on. (商户未允许 AI 代理执行此操作，未发送任何请求。)',
+		description: 'Ask the merchant to do it, or to switch the tool on.',
 	});
 }
 
@@ -59,7 +59,7 @@ export function simplifyRows(items: INodeExecutionData[]): INodeExecutionData[] 
 /**
  * A failed tool call as one item the model reads, instead of an error that would end the agent's
  * run (n8n 1.x) or reach it without the explanation (2.x passes only the message): the message,
- * the platform code when there is one, and the explanation in EN + 中文.
+ * the platform code when there is one, and and the explanation.
  */
 export function errorForAgent(error: unknown): INodeExecutionData[][] {
 	const e = error as { message?: string; description?: string | null };

@@ -11,7 +11,9 @@ export class InputError extends Error {
 	}
 }
 
-export const NOTHING_SENT = 'Fix the field named above; no request was sent. (请修正上面指出的字段；未发送任何请求。)';
+export const NOTHING_SENT = 'Fix the field named above; no request was sent.';
+/** The same in Chinese, for the `messageZh` field of an error item (output data, not interface). */
+export const NOTHING_SENT_ZH = '请修正上面指出的字段；未发送任何请求。';
 
 function show(value: unknown): string {
 	if (value === undefined) return 'nothing';

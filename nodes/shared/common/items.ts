@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { InputError, NOTHING_SENT } from './input';
 import { itemParameters, type ParameterReader } from './itemParameters';
+import { messageZhOf } from './messageZh';
 
 export interface ItemTask<T, C> {
 	/** The service's credentials, read and checked once per execution. */
@@ -21,10 +22,14 @@ type Outcome = { ok: IDataObject[] } | { error: unknown };
 
 type NodeError = NodeApiError | NodeOperationError;
 
-/** How a service turns what its code throws into n8n's errors, and the code an output item carries. */
+/**
+ * How a service turns what its code throws into n8n's errors (English), and what an error item
+ * carries besides: the platform code and a Chinese explanation merchants can forward.
+ */
 export interface ItemErrors {
 	toNodeError: (ctx: { getNode(): INode }, error: unknown, itemIndex?: number) => NodeError;
 	code?: (error: unknown) => unknown;
+	messageZh?: (error: unknown) => string | undefined;
 }
 
 /** n8n's errors pass; bad input says nothing was sent; anything else is the service's failure. */
@@ -37,7 +42,7 @@ export function toItemError(ctx: { getNode(): INode }, error: unknown, itemIndex
 	return nodeError;
 }
 
-const PLAIN_ERRORS: ItemErrors = { toNodeError: toItemError };
+const PLAIN_ERRORS: ItemErrors = { toNodeError: toItemError, messageZh: messageZhOf };
 
 /**
  * Requests in flight at once for order reads/updates/creates. `npm run bench` on a 2-core box:
@@ -119,7 +124,12 @@ export async function runItems<T, C>(ctx: IExecuteFunctions, task: ItemTask<T, C
 			const nodeError = toNodeError(ctx, outcome.error, i);
 			if (!continueOnFail) throw nodeError;
 			output.push({
-				json: { error: nodeError.message, description: nodeError.description ?? null, code: errors.code?.(outcome.error) ?? null },
+				json: {
+					error: nodeError.message,
+					description: nodeError.description ?? null,
+					code: errors.code?.(outcome.error) ?? null,
+					messageZh: errors.messageZh?.(outcome.error) ?? null,
+				},
 				pairedItem: { item: i },
 			});
 			continue;

@@ -1,7 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { InputError } from '../common/input';
+import { InputError, NOTHING_SENT, NOTHING_SENT_ZH } from '../common/input';
 import { explainCode } from './protocol';
 
 /**
@@ -52,23 +52,39 @@ export function failureCode(error: unknown): number | undefined {
 	return failure.details.code ?? MESSAGE_CODES[failure.details.platformMessage ?? ''];
 }
 
-function describe(failure: DingShangFailure): string {
+const NOT_SENT = { en: 'The request never reached DingShang. Check the Base URL and the network.', zh: '请求未到达鼎商云，请检查 Base URL 和网络。' };
+const UNKNOWN = {
+	en: 'DingShang did not give a usable answer, so the result of this request is unknown.',
+	zh: '鼎商云未给出可用的应答，此请求的结果未知。',
+};
+
+/** The plain explanation of a failure: English for n8n's error, Chinese for the output's `messageZh`. */
+function explain(failure: DingShangFailure): { en: string; zh: string } {
 	const code = failureCode(failure);
 	if (failure.kind === 'platform' || code !== undefined) {
 		const explained = code !== undefined ? explainCode(code) : undefined;
 		// The code leads: n8n shows only the description in some places (e.g. an activation error).
 		return explained
-			? `DingShang code ${code}: ${explained.en} (${explained.zh})`
-			: `DingShang answered with code ${failure.details.code ?? '?'}, which this node does not know. The platform's message is shown as is.`;
+			? { en: `DingShang code ${code}: ${explained.en}`, zh: `鼎商云错误码 ${code}：${explained.zh}` }
+			: {
+					en: `DingShang answered with code ${failure.details.code ?? '?'}, which this node does not know. The platform's message is shown as is.`,
+					zh: `鼎商云返回了未知错误码 ${failure.details.code ?? '?'}，请查看平台原文。`,
+				};
 	}
-	if (failure.kind === 'config') return 'Fix the field named above; no request was sent. (请修正上面指出的字段；未发送任何请求。)';
-	if (failure.kind === 'notSent') return 'The request never reached DingShang. Check the Base URL and the network. (请求未到达鼎商云，请检查 Base URL 和网络。)';
-	return 'DingShang did not give a usable answer, so the result of this request is unknown. (鼎商云未给出可用的应答，此请求的结果未知。)';
+	if (failure.kind === 'config') return { en: NOTHING_SENT, zh: NOTHING_SENT_ZH };
+	return failure.kind === 'notSent' ? NOT_SENT : UNKNOWN;
+}
+
+/** The Chinese explanation of an error, for an error item's `messageZh` (output data). */
+export function failureMessageZh(error: unknown): string | undefined {
+	if (error instanceof InputError) return NOTHING_SENT_ZH;
+	const failure = failureOf(error);
+	return failure ? explain(failure).zh : undefined;
 }
 
 /**
  * The error that leaves a node: bad input → NodeOperationError, anything else → NodeApiError with
- * the platform code, its message and a plain explanation (EN + 中文). n8n's own errors pass through.
+ * the platform code, its message and a plain explanation (Chinese: `failureMessageZh`). n8n's own errors pass through.
  * `note` is added to the message (e.g. which records were already handled).
  */
 export function toNodeError(
@@ -86,7 +102,7 @@ export function toNodeError(
 			? error
 			: new DingShangFailure(error instanceof InputError ? 'config' : 'unknown', (error as Error)?.message ?? String(error));
 	const message = note ? `${failure.message} ${note}` : failure.message;
-	const description = describe(failure);
+	const description = explain(failure).en;
 	let nodeError: NodeApiError | NodeOperationError;
 	if (failure.kind === 'config') {
 		nodeError = new NodeOperationError(ctx.getNode(), message, { description, itemIndex });

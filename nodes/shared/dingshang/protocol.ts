@@ -145,12 +145,12 @@ export function explainFailure(floorStatus?: string | number, errorMsg?: string)
 
 /** Order status numbers for Update Order (seed 000). */
 export const ORDER_STATUS_OPTIONS = [
-	{ value: 1, name: 'Paid 支付成功', platform: 'SUCCESS' },
-	{ value: 2, name: 'Refund 转入退款', platform: 'REFUND' },
-	{ value: 3, name: 'Closed 已关闭', platform: 'CLOSED' },
-	{ value: 4, name: 'Revoked 已撤销', platform: 'REVOKED' },
-	{ value: 5, name: 'User Paying 用户支付中', platform: 'USERPAYING' },
-	{ value: 6, name: 'Payment Failed 支付失败', platform: 'PAYERROR' },
+	{ value: 1, name: 'Paid', platform: 'SUCCESS' },
+	{ value: 2, name: 'Refund', platform: 'REFUND' },
+	{ value: 3, name: 'Closed', platform: 'CLOSED' },
+	{ value: 4, name: 'Revoked', platform: 'REVOKED' },
+	{ value: 5, name: 'User Paying', platform: 'USERPAYING' },
+	{ value: 6, name: 'Payment Failed', platform: 'PAYERROR' },
 ] as const;
 
 export type RecordStatus =

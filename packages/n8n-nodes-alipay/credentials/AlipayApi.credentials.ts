@@ -3,7 +3,7 @@ import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 import { ALIPAY_DEFAULT_GATEWAY } from '../nodes/shared/alipay/api';
 
 /**
- * Alipay OpenAPI (支付宝), public-key mode with RSA2. No `authenticate` and no Test button: each
+ * Alipay OpenAPI, public-key mode with RSA2. No `authenticate` and no Test button: each
  * call is signed over its sorted parameters with the app private key, which n8n's declarative
  * credentials cannot do; the Alipay node checks the keys before any request.
  */
@@ -19,6 +19,7 @@ export class AlipayApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Gateway URL',
+			hint: 'Keep the default for real payments',
 			name: 'gatewayUrl',
 			type: 'string',
 			default: ALIPAY_DEFAULT_GATEWAY,
@@ -26,7 +27,8 @@ export class AlipayApi implements ICredentialType {
 			description: 'Keep the default unless you use Alipay\'s own sandbox, a proxy or the local Alipay sandbox',
 		},
 		{
-			displayName: 'App ID (APPID)',
+			displayName: 'App ID',
+			hint: 'Alipay Open Platform → your app: the APPID, 16 digits',
 			name: 'appId',
 			type: 'string',
 			default: '',
@@ -34,7 +36,8 @@ export class AlipayApi implements ICredentialType {
 			required: true,
 		},
 		{
-			displayName: 'App Private Key (应用私钥)',
+			displayName: 'App Private Key',
+			hint: 'The private key made with Alipay\'s key tool for this app; never give it to anyone',
 			name: 'privateKey',
 			type: 'string',
 			typeOptions: { password: true, rows: 4 },
@@ -43,7 +46,8 @@ export class AlipayApi implements ICredentialType {
 			description: 'The app private key (RSA2, PKCS#8 or PKCS#1, with or without the PEM lines); signs every request',
 		},
 		{
-			displayName: 'Alipay Public Key (支付宝公钥)',
+			displayName: 'Alipay Public Key',
+			hint: 'Your app → Development Settings → interface signing: the Alipay public key, not your app public key',
 			name: 'alipayPublicKey',
 			type: 'string',
 			typeOptions: { rows: 4 }, // public, not a secret

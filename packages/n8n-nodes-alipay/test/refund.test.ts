@@ -125,11 +125,13 @@ describe('Alipay refunds', () => {
 		expect(badKey.error?.message).toMatch(/"Refund Key"/);
 	});
 
-	it('a refusal carries Alipay\'s sub_code and message plus an explanation in English and 中文', async () => {
+	it('a refusal carries Alipay\'s sub_code and message plus an English explanation; with On Error → Continue the item also carries the Chinese one (messageZh)', async () => {
 		const result = await refund({ outTradeNo: 'NO-SUCH-PAYMENT-000000001', refundAmount: 1, refundKey: 'dsr-4000-1' });
 		expect(result.error?.message).toContain('ACQ.TRADE_NOT_EXIST');
 		expect(String(result.error?.description)).toMatch(/Out Trade No/);
-		expect(String(result.error?.description)).toMatch(/[\u4e00-\u9fff]/);
+		expect(String(result.error?.description)).not.toMatch(/[\u4e00-\u9fff]/);
+		const kept = await refund({ outTradeNo: 'NO-SUCH-PAYMENT-000000001', refundAmount: 1, refundKey: 'dsr-4000-1' }, [{}], { continueOnFail: true });
+		expect(kept.items[0].json).toMatchObject({ error: expect.stringContaining('ACQ.TRADE_NOT_EXIST'), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) });
 	});
 
 	it('a refund of more than was paid is refused by Alipay; nothing is recorded', async () => {

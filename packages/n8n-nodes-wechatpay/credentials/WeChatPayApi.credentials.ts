@@ -3,7 +3,7 @@ import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 import { WECHAT_DEFAULT_BASE_URL } from '../nodes/shared/wechatpay/api';
 
 /**
- * WeChat Pay API v3 (微信支付). No `authenticate` and no Test button: every request is signed with
+ * WeChat Pay API v3. No `authenticate` and no Test button: every request is signed with
  * the merchant private key (RSA-SHA256 over method, path, time, nonce and body), which n8n's
  * declarative credentials cannot do; the WeChat Pay node checks the keys before any request.
  */
@@ -22,11 +22,13 @@ export class WeChatPayApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: WECHAT_DEFAULT_BASE_URL,
+			hint: 'Keep the default for real payments',
 			required: true,
 			description: 'Keep the default unless you use a proxy or the local WeChat Pay sandbox',
 		},
 		{
-			displayName: 'Merchant ID (商户号)',
+			displayName: 'Merchant ID',
+			hint: 'WeChat Pay merchant platform → Account Center → Merchant Information: the 10-digit merchant number',
 			name: 'mchId',
 			type: 'string',
 			default: '',
@@ -34,15 +36,17 @@ export class WeChatPayApi implements ICredentialType {
 			required: true,
 		},
 		{
-			displayName: 'Merchant Certificate Serial No (商户API证书序列号)',
+			displayName: 'Merchant Certificate Serial No',
+			hint: 'Merchant platform → Account Center → API Security → API certificate: its serial number',
 			name: 'serialNo',
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'The serial number of your merchant API certificate (商户平台 → 账户中心 → API安全)',
+			description: 'The serial number of your merchant API certificate (merchant platform → Account Center → API Security)',
 		},
 		{
-			displayName: 'Merchant Private Key (商户API私钥)',
+			displayName: 'Merchant Private Key',
+			hint: 'Paste the whole apiclient_key.pem file made with the API certificate, BEGIN and END lines included',
 			name: 'privateKey',
 			type: 'string',
 			typeOptions: { password: true, rows: 4 },
@@ -51,7 +55,8 @@ export class WeChatPayApi implements ICredentialType {
 			description: 'The content of apiclient_key.pem ("-----BEGIN PRIVATE KEY-----…"); signs every request',
 		},
 		{
-			displayName: 'APIv3 Key (APIv3密钥)',
+			displayName: 'APIv3 Key',
+			hint: 'The 32 characters you set under API Security → APIv3 key; not the private key',
 			name: 'apiV3Key',
 			type: 'string',
 			typeOptions: { password: true },
@@ -60,7 +65,8 @@ export class WeChatPayApi implements ICredentialType {
 			description: 'The 32-character APIv3 key; decrypts payment notifications',
 		},
 		{
-			displayName: 'WeChat Pay Public Key ID (微信支付公钥ID)',
+			displayName: 'WeChat Pay Public Key ID',
+			hint: 'API Security → WeChat Pay public key: the ID starting with PUB_KEY_ID_',
 			name: 'publicKeyId',
 			type: 'string',
 			default: '',
@@ -69,7 +75,8 @@ export class WeChatPayApi implements ICredentialType {
 			description: 'Shown beside the WeChat Pay public key; answers and notifications name it in Wechatpay-Serial',
 		},
 		{
-			displayName: 'WeChat Pay Public Key (微信支付公钥)',
+			displayName: 'WeChat Pay Public Key',
+			hint: 'Paste the whole pub_key.pem downloaded beside that ID, BEGIN and END lines included',
 			name: 'publicKey',
 			type: 'string',
 			typeOptions: { rows: 4 }, // public, not a secret

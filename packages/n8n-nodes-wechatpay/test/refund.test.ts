@@ -115,11 +115,13 @@ describe('WeChat Pay refunds', () => {
 		expect(String(result.error?.description)).toMatch(/no request was sent/);
 	});
 
-	it('a refusal carries WeChat Pay\'s code and message plus an explanation in English and 中文', async () => {
+	it('a refusal carries WeChat Pay\'s code and message plus an English explanation; with On Error → Continue the item also carries the Chinese one (messageZh)', async () => {
 		const result = await refund({ outTradeNo: 'NO-SUCH-PAYMENT-000000001', refundAmount: 1, totalAmount: 3.5, refundKey: 'dsr-4000-1' });
 		expect(result.error?.message).toContain('RESOURCE_NOT_EXISTS');
 		expect(String(result.error?.description)).toMatch(/Out Trade No/);
-		expect(String(result.error?.description)).toMatch(/[\u4e00-\u9fff]/);
+		expect(String(result.error?.description)).not.toMatch(/[\u4e00-\u9fff]/);
+		const kept = await refund({ outTradeNo: 'NO-SUCH-PAYMENT-000000001', refundAmount: 1, totalAmount: 3.5, refundKey: 'dsr-4000-1' }, [{}], { continueOnFail: true });
+		expect(kept.items[0].json).toMatchObject({ error: expect.stringContaining('RESOURCE_NOT_EXISTS'), messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) });
 	});
 
 	it('a request signed with another private key is refused by WeChat Pay (and names the key to check)', async () => {

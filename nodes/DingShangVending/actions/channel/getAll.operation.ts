@@ -8,7 +8,7 @@ import { returnAllFields, wanted } from '../getMany';
 import type { Operation } from '../resource';
 import { machineNo } from '../validate';
 
-export const option: Operation['option'] = { name: 'Get Many', description: "List a machine's channels (货道): status explained (stuck, motor fault…), stock, capacity, product", action: 'Get many channels' };
+export const option: Operation['option'] = { name: 'Get Many', description: "List a machine's channels: status explained (stuck, motor fault…), stock, capacity, product", action: 'Get many channels' };
 
 export const description: INodeProperties[] = [...machineNoField('channel', ['getAll']), ...returnAllFields('channel')];
 

@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 	...machineNoField('delivery', ['get']),
 	{
 		displayName: 'Delivery ID',
-		hint: 'The delivery_id a Dispense output gave (出货单号)',
+		hint: 'The delivery_id a Dispense output gave',
 		name: 'deliveryId',
 		type: 'string',
 		required: true,

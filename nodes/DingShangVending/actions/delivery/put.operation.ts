@@ -12,7 +12,7 @@ import { machineNo, positiveId, seconds } from '../validate';
 
 export const option: Operation['option'] = {
 	name: 'Dispense',
-	description: 'Make the machine dispense the products of a paid or pickup-code order (出货), optionally waiting for the result',
+	description: 'Make the machine dispense the products of a paid or pickup-code order, optionally waiting for the result',
 	action: 'Dispense products of an order',
 };
 
@@ -31,7 +31,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'All Undelivered Records of the Order',
 				value: 'allPending',
-				description: 'Read the order and dispense every record still waiting (未取货), one after another',
+				description: 'Read the order and dispense every record still waiting, one after another',
 			},
 			{ name: 'One Record', value: 'record', description: 'Dispense the record with the given Record ID' },
 		],
@@ -40,13 +40,13 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Record ID',
-		hint: 'One record (详单) of the order: records[].ID from Get Order',
+		hint: 'One record of the order: records[].ID from Get Order',
 		name: 'recordId',
 		type: 'string',
 		required: true,
 		default: '',
 		placeholder: '78',
-		description: 'The ID of the order record (详单ID), i.e. records[].ID from Get Order.',
+		description: 'The ID of the order record i.e. records[].ID from Get Order.',
 		displayOptions: { show: { ...show, dispense: ['record'] } },
 	},
 	{
@@ -61,7 +61,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Route by Outcome',
-		hint: 'On: two outputs, Dispensed 已出货 and Not Dispensed 未出货; connect the refund to the second',
+		hint: 'On: two outputs, Dispensed and Not Dispensed; connect the refund to the second',
 		name: 'routeByOutcome',
 		type: 'boolean',
 		default: true,
@@ -72,7 +72,7 @@ export const description: INodeProperties[] = [
 	{
 		// Version 1 (saved workflows) keeps its single output unless the merchant turns this on.
 		displayName: 'Route by Outcome',
-		hint: 'On: two outputs, Dispensed 已出货 and Not Dispensed 未出货; connect the refund to the second',
+		hint: 'On: two outputs, Dispensed and Not Dispensed; connect the refund to the second',
 		name: 'routeByOutcome',
 		type: 'boolean',
 		default: false,

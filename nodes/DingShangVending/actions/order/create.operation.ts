@@ -23,14 +23,14 @@ export const description: INodeProperties[] = [
 	...machineNoField('order', ['create']),
 	{
 		displayName: 'Products',
-		hint: 'Each line is one record (详单), dispensed on its own',
+		hint: 'Each line is one record, dispensed on its own',
 		name: 'products',
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		required: true,
 		default: { product: [{ productId: '', quantity: 1 }] }, // starts with one row to fill in
 		placeholder: 'Add Product',
-		description: 'What the customer buys. Each line becomes one order record (详单) that is dispensed separately.',
+		description: 'What the customer buys. Each line becomes one order record that is dispensed separately.',
 		displayOptions: { show },
 		options: [
 			{
@@ -39,11 +39,11 @@ export const description: INodeProperties[] = [
 				values: [
 					{
 						displayName: 'Product ID',
-						hint: 'A product this machine stocks (商品ID)',
+						hint: 'A product this machine stocks',
 						name: 'productId',
 						type: 'string',
 						default: '',
-						description: 'The DingShang product ID (商品ID) stocked in this machine',
+						description: 'The DingShang product ID stocked in this machine',
 					},
 					{
 						displayName: 'Quantity',

@@ -21,7 +21,7 @@ export const description: INodeProperties[] = [
 	...machineNoField('pickupCode', ['consume']),
 	{
 		displayName: 'Code',
-		hint: 'The 6–10 digit pickup code (取货码) the customer typed',
+		hint: 'The 6–10 digit pickup code the customer typed',
 		name: 'code',
 		type: 'string',
 		required: true,

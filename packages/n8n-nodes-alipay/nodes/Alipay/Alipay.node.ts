@@ -14,20 +14,20 @@ export class Alipay implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund" }}',
-		description: 'Refund Alipay (支付宝) payments, once per refund key',
+		description: 'Refund Alipay payments, once per refund key',
 		defaults: { name: 'Alipay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
-		credentials: [{ name: 'alipayApi', required: true, testedBy: 'alipayKeys' }],
+		credentials: [{ name: 'alipayApi', required: true, displayName: 'Alipay API', testedBy: 'alipayKeys' }],
 		properties: [
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer (退款)' }],
+				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer' }],
 				default: 'refund',
 			},
 			...refund.description,

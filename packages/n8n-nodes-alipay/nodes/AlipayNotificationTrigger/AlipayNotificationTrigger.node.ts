@@ -16,12 +16,12 @@ export class AlipayNotificationTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'On payment',
-		description: 'Starts the workflow when Alipay (支付宝) notifies a payment, its signature verified',
+		description: 'Starts the workflow when Alipay notifies a payment, its signature verified',
 		defaults: { name: 'Alipay Notification Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
-		credentials: [{ name: 'alipayApi', required: true, testedBy: 'alipayKeys' }],
+		credentials: [{ name: 'alipayApi', required: true, displayName: 'Alipay API', testedBy: 'alipayKeys' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
 		properties: [
 			{
@@ -29,12 +29,12 @@ export class AlipayNotificationTrigger implements INodeType {
 				name: 'events',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Payment Succeeded 支付成功', value: 'paymentSucceeded', action: 'On payment succeeded 支付成功' }],
+				options: [{ name: 'Payment Succeeded', value: 'paymentSucceeded', action: 'On payment succeeded' }],
 				default: 'paymentSucceeded',
 			},
 			{
 				displayName:
-					'Give the Production URL above to Alipay as the payment notification address (notify_url, 异步通知地址). Whatever you send as passback_params comes back here; "machine_no=…&order_id=…" comes back as an object. 把上面的生产网址填为异步通知地址。',
+					'Give the Production URL above to Alipay as the payment notification address (notify_url). Whatever you send as passback_params comes back here; "machine_no=…&order_id=…" comes back as an object.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -64,7 +64,7 @@ export class AlipayNotificationTrigger implements INodeType {
 				try {
 					readAlipayVerifier(await this.getCredentials(CREDENTIAL_TYPE));
 				} catch (error) {
-					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then activate again. (请修正凭证中指出的字段后重新激活。)' });
+					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then publish again.' });
 				}
 				return true;
 			},

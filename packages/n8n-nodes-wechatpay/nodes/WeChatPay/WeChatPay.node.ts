@@ -14,20 +14,20 @@ export class WeChatPay implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund" }}',
-		description: 'Refund WeChat Pay (微信支付) payments, once per refund key',
+		description: 'Refund WeChat Pay payments, once per refund key',
 		defaults: { name: 'WeChat Pay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
-		credentials: [{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys' }],
+		credentials: [{ name: 'weChatPayApi', required: true, displayName: 'WeChat Pay API', testedBy: 'weChatPayKeys' }],
 		properties: [
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer (退款)' }],
+				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer' }],
 				default: 'refund',
 			},
 			...refund.description,

@@ -16,12 +16,12 @@ export class WeChatPayNotificationTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'On payment',
-		description: 'Starts the workflow when WeChat Pay (微信支付) notifies a payment, verified and decrypted',
+		description: 'Starts the workflow when WeChat Pay notifies a payment, verified and decrypted',
 		defaults: { name: 'WeChat Pay Notification Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// Inline: n8n's credential-test-required rule reads `testedBy` from this file.
-		credentials: [{ name: 'weChatPayApi', required: true, testedBy: 'weChatPayKeys' }],
+		credentials: [{ name: 'weChatPayApi', required: true, displayName: 'WeChat Pay API', testedBy: 'weChatPayKeys' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'payment' }],
 		properties: [
 			{
@@ -29,12 +29,12 @@ export class WeChatPayNotificationTrigger implements INodeType {
 				name: 'events',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Payment Succeeded 支付成功', value: 'paymentSucceeded', action: 'On payment succeeded 支付成功' }],
+				options: [{ name: 'Payment Succeeded', value: 'paymentSucceeded', action: 'On payment succeeded' }],
 				default: 'paymentSucceeded',
 			},
 			{
 				displayName:
-					'Give the Production URL above to WeChat Pay as the payment notification address (notify_url, 支付结果通知地址). Whatever you send as attach comes back here; "machine_no=…&order_id=…" comes back as an object. 把上面的生产网址填为支付结果通知地址。',
+					'Give the Production URL above to WeChat Pay as the payment notification address (notify_url). Whatever you send as attach comes back here; "machine_no=…&order_id=…" comes back as an object.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -64,7 +64,7 @@ export class WeChatPayNotificationTrigger implements INodeType {
 				try {
 					readWeChatPayVerifier(await this.getCredentials(CREDENTIAL_TYPE));
 				} catch (error) {
-					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then activate again. (请修正凭证中指出的字段后重新激活。)' });
+					throw new NodeOperationError(this.getNode(), (error as Error).message, { description: 'Fix the credential field named above, then publish again.' });
 				}
 				return true;
 			},

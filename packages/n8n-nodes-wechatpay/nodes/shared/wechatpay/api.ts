@@ -132,5 +132,5 @@ export function encryptResource(apiV3Key: string, plaintext: string, associatedD
 /** The APIv3 key is exactly 32 bytes; anything else cannot decrypt. */
 export function apiV3KeyProblem(key: unknown): string | undefined {
 	if (typeof key !== 'string' || key === '') return 'is empty';
-	return Buffer.byteLength(key, 'utf8') === 32 ? undefined : 'must be the 32-character APIv3 key (APIv3密钥)';
+	return Buffer.byteLength(key, 'utf8') === 32 ? undefined : 'must be the 32-character APIv3 key';
 }

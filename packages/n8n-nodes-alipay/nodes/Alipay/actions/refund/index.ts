@@ -16,10 +16,10 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Create',
 				value: 'create',
-				description: 'Give a payment\'s money back, once per Refund Key (退款)',
+				description: 'Give a payment\'s money back, once per Refund Key',
 				action: 'Create a refund',
 			},
-			{ name: 'Get', value: 'get', description: 'Look up a refund by its Refund Key (查询退款)', action: 'Get a refund' },
+			{ name: 'Get', value: 'get', description: 'Look up a refund by its Refund Key', action: 'Get a refund' },
 		],
 		default: 'create',
 	},
