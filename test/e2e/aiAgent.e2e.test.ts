@@ -1,7 +1,8 @@
 /**
  * Our nodes as tools of n8n's AI Agent, in real n8n (2.41.x, 1.123.x): example 8 "Ask your shop"
- * with its Chat Trigger swapped for a Webhook (so the test can ask), its chat model pointed at a
- * local OpenAI stub (test/helpers/openAiStub.ts: the model is the one scripted part), plus a
+ * with its Chat Trigger swapped for a Webhook (so the test can ask), its DeepSeek Chat Model as
+ * shipped, only its credential's Base URL pointed at a local OpenAI-compatible stub
+ * (test/helpers/openAiStub.ts: the model is the one scripted part), plus a
  * Dispense tool that is allowed and a Refund tool that is not. Everything else is real: n8n's
  * agent and tool wrapping, our nodes, the sandboxes over HTTP.
  * `npm test` builds dist/ first; running this file alone needs `npm run build`.
@@ -13,13 +14,14 @@ import { SandboxClient, waitFor } from '../helpers/sandboxClient';
 
 const MACHINE = '10000002';
 const ASK_PATH = 'ask-shop-e2e';
-const OPENAI_CREDENTIAL = { id: 'openAiStubCred01', name: 'OpenAI (local stub)' };
+const DEEPSEEK_CREDENTIAL = { id: 'deepSeekStubCred', name: 'DeepSeek (local stub)' };
+const DEEPSEEK_KEY = 'sk-local-deepseek-stub';
 
 let stack: Stack | undefined;
 let platform: SandboxClient;
 let stub: OpenAiStub;
 
-/** Example 8 as the test runs it: asked over a webhook, the model at the stub, two more tools. */
+/** Example 8 as the test runs it: asked over a webhook, its model given the stub's credential, two more tools. */
 function askShopWorkflow(vars: ExampleVars): Json {
 	const workflow = loadExamples(vars).find((wf) => wf.id === WORKFLOW.askShop) as Json;
 	const nodes = workflow.nodes as Json[];
@@ -27,9 +29,8 @@ function askShopWorkflow(vars: ExampleVars): Json {
 	Object.assign(trigger, { type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: ASK_PATH, responseMode: 'lastNode', options: {} } });
 	const agent = nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.agent');
 	agent.parameters = { ...agent.parameters, promptType: 'define', text: '={{ $json.body.chatInput }}' };
-	const model = nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi');
-	model.parameters.model = { __rl: true, mode: 'id', value: 'gpt-stub' };
-	model.credentials = { openAiApi: OPENAI_CREDENTIAL };
+	const model = nodes.find((n) => n.type === '@n8n/n8n-nodes-langchain.lmChatDeepSeek');
+	model.credentials = { deepSeekApi: DEEPSEEK_CREDENTIAL };
 	const dispense = nodes.find((n) => n.name === 'Dispense');
 	nodes.push({ ...dispense, id: randomUUID(), name: 'Dispense allowed', position: [940, 760], parameters: { ...dispense.parameters, allowGoodsAndMoney: true } });
 	nodes.push({
@@ -99,7 +100,8 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 			major,
 			sandbox: { timeScale: 0.05 },
 			examples: false,
-			credentials: [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-local-stub', url: stub.url } }],
+			// DeepSeek's credential has its Base URL as a hidden field (default https://api.deepseek.com): set here only.
+			credentials: [{ ...DEEPSEEK_CREDENTIAL, type: 'deepSeekApi', data: { apiKey: DEEPSEEK_KEY, url: stub.origin } }],
 			workflows: (vars) => {
 				const askShop = askShopWorkflow(vars);
 				return [askShop, mcpWorkflow(askShop)];
@@ -124,6 +126,13 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 		expect(rows.find((m) => m.machine_no === '10000001')).toMatchObject({ is_online: true });
 		for (const row of rows) for (const value of Object.values(row)) expect(value === null || typeof value !== 'object').toBe(true); // simplified
 		expect(output).toContain('10000009');
+	});
+
+	it("the model's requests come from example 8's DeepSeek Chat Model: DeepSeek's path, model deepseek-chat, the credential's key", () => {
+		expect(stub.paths.length).toBeGreaterThan(0);
+		expect([...new Set(stub.paths)]).toEqual(['POST /chat/completions']); // DeepSeek's base URL has no /v1
+		expect([...new Set(stub.requests.map((body) => body.model))]).toEqual(['deepseek-chat']);
+		expect([...new Set(stub.authorizations)]).toEqual([`Bearer ${DEEPSEEK_KEY}`]);
 	});
 
 	it('every tool n8n offers the model has a valid JSON schema naming our parameters', () => {
@@ -199,10 +208,10 @@ describe.each(e2eMajors())('AI Agent in real n8n %s.x', (major: N8nMajor) => {
 		expect(await apiRequests()).toBe(requests);
 	});
 
-	it('no secret (App Secret, Signing Key, provider keys) appears in anything n8n sent to the model', () => {
+	it('no secret (App Secret, Signing Key, provider keys, the model key) appears in anything n8n sent to the model', () => {
 		const sent = JSON.stringify(stub.requests);
 		expect(stub.requests.length).toBeGreaterThanOrEqual(10);
-		const secrets = [stack?.sandbox?.appSecret, stack?.sandbox?.signKey, stack?.payments?.weChatPay.apiV3Key, stack?.payments?.weChatPay.privateKey, stack?.payments?.alipay.privateKey];
+		const secrets = [stack?.sandbox?.appSecret, stack?.sandbox?.signKey, stack?.payments?.weChatPay.apiV3Key, stack?.payments?.weChatPay.privateKey, stack?.payments?.alipay.privateKey, DEEPSEEK_KEY];
 		for (const secret of secrets) {
 			expect(secret).toEqual(expect.any(String));
 			// PEM keys: a piece of the base64 body (the armour lines are not secret).

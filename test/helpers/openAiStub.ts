@@ -2,10 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A scripted stand-in for the OpenAI chat-completions API on 127.0.0.1 — the one external part of
- * the AI-agent e2e. To the user's message it answers with the planned tool call; to a tool result
- * it answers with a final message that quotes it. Every request body is kept for assertions.
- * Serves `POST /v1/chat/completions` (plain and `stream: true`) and `GET /v1/models`.
+ * A scripted stand-in for an OpenAI-compatible chat-completions API (OpenAI, DeepSeek) on
+ * 127.0.0.1 — the one external part of the AI-agent e2e. To the user's message it answers with the
+ * planned tool call; to a tool result it answers with a final message that quotes it. Every
+ * request body is kept for assertions, every request line in `paths`. Serves
+ * `POST [/v1]/chat/completions` (plain and `stream: true`) and `GET [/v1]/models`: OpenAI's base
+ * URL ends in /v1 (`url`), DeepSeek's is the bare host (`origin`).
  */
 
 export type Json = any;
@@ -17,15 +19,22 @@ export interface PlannedCall {
 
 export class OpenAiStub {
 	readonly requests: Json[] = [];
+	/** `METHOD /path` and the Authorization header of every request, in order. */
+	readonly paths: string[] = [];
+	readonly authorizations: string[] = [];
 	/** The next conversation's tool call; none → a plain answer without tools. */
 	plan?: PlannedCall;
 	private server?: http.Server;
+	/** `http://127.0.0.1:<port>`, a base URL like DeepSeek's. */
+	origin = '';
+	/** `<origin>/v1`, a base URL like OpenAI's. */
 	url = '';
 
 	async start(): Promise<this> {
 		this.server = http.createServer((req, res) => void this.handle(req, res));
 		await new Promise<void>((done) => this.server?.listen(0, '127.0.0.1', done));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+		this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		this.url = `${this.origin}/v1`;
 		return this;
 	}
 
@@ -46,8 +55,11 @@ export class OpenAiStub {
 			res.writeHead(status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
-		if (req.method === 'GET' && req.url?.startsWith('/v1/models')) return send(200, { object: 'list', data: [{ id: 'gpt-stub', object: 'model', owned_by: 'stub' }] });
-		if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions')) return send(404, { error: { message: `no route ${req.method} ${req.url}` } });
+		this.paths.push(`${req.method} ${req.url}`);
+		this.authorizations.push(String(req.headers.authorization));
+		const path = (req.url ?? '').replace(/^\/v1\//, '/');
+		if (req.method === 'GET' && path.startsWith('/models')) return send(200, { object: 'list', data: [{ id: 'gpt-stub', object: 'model', owned_by: 'stub' }] });
+		if (req.method !== 'POST' || !path.startsWith('/chat/completions')) return send(404, { error: { message: `no route ${req.method} ${req.url}` } });
 		const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 		this.requests.push(body);
 		const message = this.answer(body);
