@@ -1,9 +1,11 @@
 import { MACHINE_NO_PATTERN } from '../nodes/shared/dingshang/protocol';
+import { ApiError } from './envelope';
 import { DWELL_SECONDS, FLOOR_STATUSES, newMachine, type FloorStatus, type Machine, type MachineType } from './model';
+import { codesSnapshot, createCodes, PICKUP_METHODS } from './pickupCodes';
 import type { AdminAnswer, AdminRoute } from './routeTypes';
 import type { SandboxState } from './state';
 
-/** Admin routes that shape the machines: add or remove one, its online state, a channel, the pickup-code switch. */
+/** Admin routes that shape the machines: add or remove one, its online state, a channel, the pickup-code switch, a pickup code. */
 
 const bad = (error: string): AdminAnswer => ({ status: 400, json: { error } });
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
@@ -48,7 +50,24 @@ export const MACHINE_ADMIN_ROUTES: AdminRoute[] = [
 			return { status: 200, json: { machine_no: machine.machine_no, pickup_enabled: machine.pickupEnabled } };
 		},
 	},
+	// The sandbox page's "add a pickup code": the signed API's create, without a client to sign it.
+	{ method: 'POST', pattern: /^\/__sandbox\/pickup-codes$/, handler: ({ state }, input) => addPickupCode(state, fields(input)) },
 ];
+
+/** `{machine_no, product_id}`: one 6-digit code, as POST /pickup_codes makes it; answers the new code. */
+function addPickupCode(state: SandboxState, body: Record<string, unknown>): AdminAnswer {
+	const machine = machineOf(state, body.machine_no);
+	if (!('machine_no' in machine)) return machine;
+	const firstId = state.nextPickupCodeId;
+	try {
+		createCodes(state, machine, { method: PICKUP_METHODS.product, product_id: body.product_id });
+	} catch (error) {
+		if (error instanceof ApiError) return bad(`${error.code} ${error.message}`);
+		throw error;
+	}
+	const codes = codesSnapshot(state).filter((c) => (c as { id: number }).id >= firstId);
+	return { status: 200, json: { codes } };
+}
 
 function addMachine(state: SandboxState, body: Record<string, unknown>): AdminAnswer {
 	const { machine_no, type, online, stock, products } = body;

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
 	process.stdout.write(
 		`${JSON.stringify({ baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret, signKey: sandbox.signKey })}\n`,
 	);
-	log(`DingShang sandbox on ${sandbox.baseUrl} (time scale ${opts.timeScale ?? 1}, sign style ${sandbox.signStyle}); state at ${sandbox.baseUrl}/__sandbox/state`);
+	log(`DingShang sandbox on ${sandbox.baseUrl} (time scale ${opts.timeScale ?? 1}, sign style ${sandbox.signStyle}); page at ${sandbox.baseUrl}/, state at ${sandbox.baseUrl}/__sandbox/state`);
 	const stop = (signal: string): void => {
 		log(`${signal}: stopping`);
 		sandbox.close().then(

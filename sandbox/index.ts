@@ -4,11 +4,13 @@ import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_HOST, DEFAULT_PORT, DEFAULT
 import { Dispenser } from './dispense';
 import { FaultQueue } from './faults';
 import { closer, listen } from './httpServer';
+import type { PageLinks } from './page';
 import { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './routeTypes';
 import { createSandboxServer, type ApiRequestEvent } from './server';
 import { SandboxState } from './state';
 
 export type { ApiRequestEvent } from './server';
+export type { PageLinks } from './page';
 export { SANDBOX_SIGN_STYLES, type SandboxSignStyle } from './routeTypes';
 export {
 	DEFAULT_APP_ID,
@@ -37,6 +39,8 @@ export interface SandboxOptions {
 	log?: boolean | ((line: string) => void);
 	/** Called after each API request is answered (in-process observers only, e.g. the latency bench). */
 	onApiRequest?: (event: ApiRequestEvent) => void;
+	/** What the sandbox page (GET /) links to: the payment sandbox, the workflows' webhooks. */
+	pageLinks?: PageLinks;
 }
 
 export interface RunningSandbox {
@@ -45,6 +49,8 @@ export interface RunningSandbox {
 	appSecret: string;
 	signKey: string;
 	signStyle: SandboxSignStyle;
+	/** The page's links, read at each request: set them once the other servers are up. */
+	pageLinks: PageLinks;
 	close(): Promise<void>;
 }
 
@@ -104,7 +110,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		inFlight.peak = inFlight.now;
 		log('reset to the seed state');
 	};
-	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, signatures, inFlight, resetAll, timers, log, onApiRequest: opts.onApiRequest });
+	const links: PageLinks = { ...opts.pageLinks };
+	const { server, sockets } = createSandboxServer({ config, state, dispenser, clock, scheduler, faults, callbacks, requests, signatures, inFlight, resetAll, timers, log, links, onApiRequest: opts.onApiRequest });
 
 	const baseUrl = await listen(server, port, host);
 	const close = closer(server, sockets, () => {
@@ -112,5 +119,5 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 		timers.clearAll();
 		callbacks.close();
 	});
-	return { baseUrl, ...config, close };
+	return { baseUrl, ...config, pageLinks: links, close };
 }

@@ -5,15 +5,16 @@ import { performance } from 'perf_hooks';
 import { API_PREFIX } from '../nodes/shared/dingshang/protocol';
 import { handleAdmin } from './adminRoutes';
 import { matchRoute, runApi } from './routes';
-import type { AdminContext, ApiContext, ApiResult } from './routeTypes';
+import type { ApiContext, ApiResult } from './routeTypes';
 import type { RealTimers } from './clock';
 import { BODY_DRAIN_LIMIT_BYTES, BODY_LIMIT_BYTES } from './constants';
 import { ApiError, fromError } from './envelope';
 import { writeBrokenAnswer, type RequestFault } from './faults';
+import { handlePage, type PageContext } from './page';
 
 /** HTTP plumbing: body reading, routing to the API or the admin routes, request faults, logging. */
 
-export interface ServerContext extends ApiContext, AdminContext {
+export interface ServerContext extends ApiContext, PageContext {
 	timers: RealTimers;
 	log: (line: string) => void;
 	onApiRequest?: (event: ApiRequestEvent) => void;
@@ -70,10 +71,10 @@ function readBody(req: IncomingMessage): Promise<Body> {
 	});
 }
 
-function sendJson(res: ServerResponse, status: number, text: string, close = false): void {
+function sendJson(res: ServerResponse, status: number, text: string, close = false, type = 'application/json; charset=utf-8'): void {
 	if (res.writableEnded || res.destroyed) return;
 	const headers: http.OutgoingHttpHeaders = {
-		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Type': type,
 		'Content-Length': Buffer.byteLength(text),
 	};
 	if (close) headers.Connection = 'close';
@@ -93,6 +94,12 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 	const body = await readBody(req);
 	if (body.aborted) return;
 
+	// The page (GET /, /__sandbox and its own /__sandbox/page/… routes) before the admin API it calls.
+	const page = await handlePage(ctx, method, path, body.buf, isLoopback(req.socket.remoteAddress));
+	if (page) {
+		sendJson(res, page.status, page.text, false, page.type);
+		return;
+	}
 	if (path === '/__sandbox' || path.startsWith('/__sandbox/')) {
 		const admin = isLoopback(req.socket.remoteAddress)
 			? handleAdmin(ctx, method, path, body.buf)

@@ -4,20 +4,18 @@
  * with a stuck product, the Dispense and Payment Trigger panels with their hints. Dev-only, by hand:
  *
  *   npm start                 (in another terminal, sandbox mode)
- *   npm run screenshots       (needs Debian's chromium: apt-get install chromium)
+ *   npm run screenshots       (installs Debian's chromium when missing, as root)
  *
  * N8N_PORT and SANDBOX_PORT as for npm start; CHROMIUM overrides /usr/bin/chromium.
  */
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { DEMO_OWNER, WORKFLOW, n8nUrl } from './local';
+import { DEMO_OWNER, WORKFLOW, launchChromium, n8nUrl } from './local';
 
 const EDITOR = n8nUrl(Number(process.env.N8N_PORT ?? 5678));
 const SANDBOX = n8nUrl(Number(process.env.SANDBOX_PORT ?? 3900));
 const OUT = join(__dirname, '..', 'docs', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google on this closed network.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UI_TIMEOUT_MS = 15_000;
 
 async function signIn(page: Page): Promise<void> {
@@ -53,7 +51,7 @@ async function shoot(page: Page, file: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	const browser = await launchChromium({ install: true });
 	try {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		await signIn(page);

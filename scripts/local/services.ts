@@ -1,7 +1,8 @@
 /**
  * Redis and PostgreSQL for queue mode, private to one stack: Debian's servers run by hand on
  * free loopback ports with their data in a temp dir, in the foreground under the process guard
- * (`pg_ctl start` would put the postmaster in a session of its own, out of our reach).
+ * (`pg_ctl start` would put the postmaster in a session of its own, out of our reach). And
+ * Debian's chromium for the browser tests, installed the same way when missing.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,18 +18,36 @@ function postgresBin(): string | undefined {
 
 const hasCommand = async (name: string) => (await run('sh', ['-c', `command -v ${name}`], { timeoutMs: 10_000 })).code === 0;
 
+/** Installs Debian packages with apt-get (needs root); bounded, apt's output echoed. */
+async function aptInstall(packages: string[], why: string): Promise<void> {
+	if (process.getuid?.() !== 0 || !(await hasCommand('apt-get'))) throw new Error(`${why} needs ${packages.join(' and ')}: install them (apt-get install ${packages.join(' ')})`);
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	console.error(`Installing ${packages.join(', ')} with apt-get (once)…`);
+	for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
+		const result = await run('apt-get', args, { env, timeoutMs: 600_000, echo: true });
+		if (result.code !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
+	}
+}
+
 /** Installs Debian's redis-server and postgresql when missing (needs root and apt-get); bounded. */
 export async function ensureQueueServices(): Promise<void> {
 	const missing = [...((await hasCommand('redis-server')) ? [] : ['redis-server']), ...(postgresBin() ? [] : ['postgresql'])];
 	if (missing.length === 0) return;
-	if (process.getuid?.() !== 0 || !(await hasCommand('apt-get'))) throw new Error(`queue mode needs ${missing.join(' and ')}: install them (apt-get install ${missing.join(' ')})`);
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	console.error(`Installing ${missing.join(', ')} with apt-get (once)…`);
-	for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
-		const result = await run('apt-get', args, { env, timeoutMs: 600_000, echo: true });
-		if (result.code !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
-	}
+	await aptInstall(missing, 'queue mode');
 	if (!(await hasCommand('redis-server')) || !postgresBin()) throw new Error(`apt-get installed ${missing.join(', ')} but redis-server or initdb is still missing`);
+}
+
+/** Debian's chromium (CHROMIUM overrides the path), for the browser tests and screenshots. */
+export const chromiumPath = (): string => process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Installs chromium and CJK fonts (the pages are bilingual) when chromium is missing; bounded. */
+export async function ensureChromium(): Promise<string> {
+	const path = chromiumPath();
+	if (existsSync(path)) return path;
+	if (process.env.CHROMIUM) throw new Error(`CHROMIUM=${path} does not exist`);
+	await aptInstall(['chromium', 'fonts-noto-cjk'], 'the browser test');
+	if (!existsSync(path)) throw new Error(`apt-get installed chromium but ${path} is still missing`);
+	return path;
 }
 
 export async function startRedis(port: number, dir: string): Promise<RunningProcess> {

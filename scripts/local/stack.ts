@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
 import { startPaymentSandbox, type PaymentSandboxOptions, type RunningPaymentSandbox } from '../../sandbox/payments';
 import { N8nClient } from './client';
-import { importCredentials, importExamples, importWorkflows, n8nApiCredential, paymentCredentials, platformCredential, type CredentialImport, type ExampleVars, type PlatformCredential } from './examples';
+import { PAYMENT_WEBHOOK_ID, importCredentials, importExamples, importWorkflows, n8nApiCredential, paymentCredentials, platformCredential, type CredentialImport, type ExampleVars, type PlatformCredential } from './examples';
 import { n8nCli, n8nInstall, n8nUrl, startN8n, firstJsonObject, type N8nInstall, type N8nMajor, type N8nSettings, type RunningN8n } from './n8n';
 import { packAndInstall } from './pack';
 import { PACKAGES } from './paths';
@@ -170,6 +170,15 @@ async function prepare(opts: StackOptions, cleanups: Cleanups): Promise<Prepared
 		extraEnv: { ...(queue ? queueEnv(queue, name, webhookUrls[0]) : {}), ...opts.env, ...env },
 	});
 	const settings = await settingsFor('main', opts.ports?.n8n ?? (await freePort()));
+	// The sandbox page pays into workflows 6/7 and types codes into workflow 4 (production webhooks).
+	const webhookBase = webhookUrls[0] ?? n8nUrl(settings.port);
+	if (sandbox) {
+		Object.assign(sandbox.pageLinks, {
+			payments: payments?.baseUrl,
+			notifyUrls: { weChatPay: `${webhookBase}/webhook/${PAYMENT_WEBHOOK_ID.weChatPay}/payment`, alipay: `${webhookBase}/webhook/${PAYMENT_WEBHOOK_ID.alipay}/payment` },
+			pickupWebhook: `${webhookBase}/webhook/dingshang-pickup`,
+		});
+	}
 
 	// The database is there now (SQLite in the user folder, or Postgres): the CLI imports.
 	await timed('imports', async () => {

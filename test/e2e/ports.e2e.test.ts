@@ -73,7 +73,7 @@ describe('npm start on other ports than the run that imported the examples (n8n 
 				expect(`${workflow.name}: ${kind} on ${port}`).toBe(`${workflow.name}: ${kind} on ${expected[kind]}`);
 			}
 		}
-		// The URLs the issue found stale: refunds of 1 and 2, the payments and fault curls of 6 and 7, 4's Notify URL, 3's note.
+		// The URLs the issue found stale: refunds of 1 and 2, the payment and sandbox-page links of 6 and 7, 4's Notify URL, 3's note.
 		for (const url of [`${WORKFLOW.paid} __payments`, `${WORKFLOW.refund} __payments`, `${WORKFLOW.pickup} webhook`, `${WORKFLOW.tryIt} webhook`, `${WORKFLOW.tryIt} __sandbox`, `${WORKFLOW.weChatPay} __payments`, `${WORKFLOW.weChatPay} __sandbox`, `${WORKFLOW.alipay} webhook`]) {
 			expect(seen).toContain(url);
 		}
