@@ -202,7 +202,7 @@ const OPEN: string[] = [];
 /**
  * Scenario 7's time scale: 15 makes a dispense 7.5–15 s, so 10 per machine (~2 min) dominate the
  * ~9 executions/s that n8n's queue mode reaches on 2 cores; at 3 the ratio measures only that
- * throughput (README). BENCH_QUEUE_SCALE changes it.
+ * throughput (docs/benchmarks.md). BENCH_QUEUE_SCALE changes it.
  */
 const QUEUE_SCALE = Number(process.env.BENCH_QUEUE_SCALE ?? 15);
 

@@ -6,8 +6,8 @@ import type { AdminContext } from './routeTypes';
 import { snapshot } from './snapshot';
 
 /**
- * The sandbox page (GET / and /__sandbox): the state at a glance and buttons for what the README's
- * curl lines do, so a merchant needs no terminal. Its buttons call the admin API itself; the two
+ * The sandbox page (GET / and /__sandbox): the state at a glance and buttons for what the admin API's
+ * curl lines (sandbox/README.md) do, so a merchant needs no terminal. Its buttons call the admin API itself; the two
  * routes here reach beyond this sandbox (the payment sandbox, workflow 4's webhook) and so are async.
  */
 

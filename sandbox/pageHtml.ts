@@ -2,8 +2,8 @@ import { esc, type Json } from './pageState';
 import type { PageLinks } from './page';
 
 /**
- * The sandbox page's shell: forms whose buttons call the admin API (/__sandbox/…) the README's curl
- * lines call, a result line, and the state (refreshed every 2 s). Self-contained: inline CSS and JS.
+ * The sandbox page's shell: forms whose buttons call the admin API (/__sandbox/…) that sandbox/README.md's
+ * curl lines call, a result line, and the state (refreshed every 2 s). Self-contained: inline CSS and JS.
  */
 
 const CSS = `

@@ -1,6 +1,6 @@
 /**
  * `npm start`: real n8n on 127.0.0.1 with this package installed from its tarball, the DingShang
- * sandbox, a saved credential and the example workflows (workflows 1 and 2 active). Ctrl-C stops
+ * sandbox, a saved credential and the example workflows (with the sandbox, workflows 1, 2, 4–7 and 9 published). Ctrl-C stops
  * everything it started. Re-running reuses `.n8n-local/` (your edits to the workflows are kept).
  *
  * With the sandbox, also the WeChat Pay / Alipay sandboxes (new test keys each run, saved into
@@ -218,7 +218,7 @@ function printReadyBlock(
 			`  Sandbox     ${sandboxUrl}/   the sandbox page: state at a glance and buttons, no terminal needed`,
 			'              沙盒页面：一目了然的状态和按钮，无需终端',
 			`  Payments    ${paymentsUrl}   WeChat Pay + Alipay sandboxes (their payments and refunds are on the sandbox page)`,
-			`  Credential  "${credential.name}", WeChat Pay and Alipay (sandbox) saved; workflows 1, 2, 4–7 and 9 are active`,
+			`  Credential  "${credential.name}", WeChat Pay and Alipay (sandbox) saved; workflows 1, 2, 4–7 and 9 are published`,
 			'',
 			'  Then open "DingShang 2 · Delivery result" → Executions: the sandbox called it back.',
 			`  Refund path: open ${sandboxUrl}/ and press "Next dispense fails" (machine 10000002), run`,
@@ -229,15 +229,15 @@ function printReadyBlock(
 			'  offline" on the sandbox page and watch its executions.',
 			'  WeChat Pay / Alipay (workflows 6, 7): run its "Try it" branch (or "Pay with WeChat Pay / Alipay" on',
 			'  the sandbox page); to see the provider refund, first choose machine 10000001 and press "Next dispense fails".',
-			'  n8n stopped mid-payment? Workflow 9 (active) finishes it within a minute: dispensed late inside',
+			'  n8n stopped mid-payment? Workflow 9 (published) finishes it within a minute: dispensed late inside',
 			'  3 min of the payment, else refunded — see its executions (n8n 中断的付款由工作流 9 自动补出货或退款).',
-			'  Ask your shop (workflow 8, AI agent): add a chat-model credential to its "Chat model" node,',
-			'  then "Open chat" and ask "Which machines are offline?" (问问你的店：添加聊天模型凭证后打开聊天).',
+			'  Ask your shop (workflow 8, AI agent): add a DeepSeek credential (platform.deepseek.com) to its "Chat model",',
+			'  then "Open chat" and ask "Which machines are offline?" (问问你的店：添加 DeepSeek 凭证后打开聊天).',
 		);
 	} else {
 		out.push(
 			`  Platform    ${credential.baseUrl} (real platform, no sandbox)`,
-			`  Credential  "${credential.name}" saved; workflows 1, 2 and 4 are active`,
+			`  Credential  "${credential.name}" saved; workflows 1, 2 and 4 are published`,
 			'',
 			`  First click: Overview → Credentials → "${credential.name}" → Save (n8n tests it).`,
 			'  The examples name sandbox machines (10000001–10000005): put your machine numbers in',

@@ -9,7 +9,7 @@ import { SandboxClient, openSandbox, type Json } from '../helpers/sandboxClient'
 import { apiRequestCount } from '../helpers/vending';
 
 /**
- * The node run the way n8n runs its AI-agent tool variant (type name ending in "Tool", README ›
+ * The node run the way n8n runs its AI-agent tool variant (type name ending in "Tool", docs/reference.md ›
  * AI agents), through n8n-core's engine against the sandbox. The real agent: test/e2e/aiAgent.e2e.test.ts.
  */
 

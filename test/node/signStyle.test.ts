@@ -5,7 +5,7 @@ import { SandboxClient, openSandbox, type Json } from '../helpers/sandboxClient'
 import { vendingRunner } from '../helpers/vending';
 
 /**
- * Whichever canonical form the platform checks (README › Signing): the node sends the plain form
+ * Whichever canonical form the platform checks (docs/design.md › Signing): the node sends the plain form
  * first, re-sends once in the go form after a 4006 where the two differ, and remembers what passed.
  * Each mode gets its own sandbox (own port, so its own remembered form in this process).
  */

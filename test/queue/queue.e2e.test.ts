@@ -5,7 +5,7 @@
  * → provider refund) against the sandboxes.
  * Duplicates are delivered to both webhook processes at once; what must hold is the effect:
  * every record dispensed once, every failed record refunded once (the provider stand-in counts
- * refunds by refund_key), no answered result lost. Figures are printed for the README.
+ * refunds by refund_key), no answered result lost. Figures are printed for docs/queue-mode.md.
  * afterAll stops every process; the guards kill them if this worker dies first.
  */
 import { dedupeKey, rememberedId } from '../../nodes/DingShangDeliveryResultTrigger/normalizeCallback';

@@ -15,7 +15,7 @@ import { product } from './product';
 export const RESOURCES: Record<string, Resource> = { category, channel, delivery, machine, order, pickupCode, product };
 
 /**
- * What an AI tool may do only when the merchant switched it on (README › AI agents): they move
+ * What an AI tool may do only when the merchant switched it on (docs/reference.md › AI agents): they move
  * goods or money. The one table: the form's switch is shown for exactly these.
  */
 export const GUARDED_FOR_AGENTS: Record<string, string> = {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 /**
- * The nodes as tools of n8n's AI Agent (README › AI agents). n8n gives the tool variant of a
+ * The nodes as tools of n8n's AI Agent (docs/reference.md › AI agents). n8n gives the tool variant of a
  * `usableAsTool` node a type name ending in "Tool"; `'@tool'` in displayOptions tests the same.
  */
 

@@ -96,7 +96,7 @@ export type Sent = { ok: true; envelope: Envelope } | { ok: false; failure: Ding
 export const SIGN_INVALID_CODE = 4006;
 
 /**
- * The canonical form the platform last accepted, per credential, in this process (README › Signing).
+ * The canonical form the platform last accepted, per credential, in this process (docs/design.md › Signing).
  * Keyed by a hash, so the map holds no key text. Unknown → `plain`, the form of the docs' vector.
  */
 const acceptedSignStyle = new Map<string, SignStyle>();
