@@ -1,7 +1,8 @@
 /**
  * Retakes docs/screenshots/ from the running `npm start` editor (n8n 2.41) in headless Chromium:
  * the node panel's search, the WeChat Pay Notification Trigger found by 微信, workflow 3 run
- * with a stuck product, the Dispense and Payment Trigger panels with their hints. Dev-only, by hand:
+ * with a stuck product, the Dispense and Payment Trigger panels with their hints, workflow 9, the
+ * sandbox page. Dev-only, by hand:
  *
  *   npm start                 (in another terminal, sandbox mode)
  *   npm run screenshots       (installs Debian's chromium when missing, as root)
@@ -85,6 +86,16 @@ async function main(): Promise<void> {
 		await openWorkflow(page, WORKFLOW.weChatPay);
 		await openNode(page, 'Payment received');
 		await shoot(page, 'payment-trigger-panel.png');
+
+		// Workflow 9: the Unfinished Payments trigger's three outputs, Refund Due routed by provider.
+		await openWorkflow(page, WORKFLOW.unfinished);
+		await page.waitForTimeout(1500); // the canvas fades in
+		await shoot(page, 'unfinished-payments.png');
+
+		// The sandbox page: what a merchant presses instead of typing curl.
+		await page.goto(`${SANDBOX}/`);
+		await page.locator('#state').waitFor({ timeout: UI_TIMEOUT_MS });
+		await shoot(page, 'sandbox-page.png');
 	} finally {
 		await browser.close();
 	}
