@@ -1,25 +1,17 @@
 import { ApiError } from './envelope';
 import { money } from './model';
 import { pageHtml } from './pageHtml';
-import { stateHtml, type Json } from './pageState';
+import { stateHtml, type Json, type PageLinks } from './pageState';
 import type { AdminContext } from './routeTypes';
 import { snapshot } from './snapshot';
+
+export type { PageLinks } from './pageState';
 
 /**
  * The sandbox page (GET / and /__sandbox): the state at a glance and buttons for what the admin API's
  * curl lines (sandbox/README.md) do, so a merchant needs no terminal. Its buttons call the admin API itself; the two
  * routes here reach beyond this sandbox (the payment sandbox, workflow 4's webhook) and so are async.
  */
-
-export interface PageLinks {
-	/** The WeChat Pay / Alipay sandbox (e.g. http://127.0.0.1:3910): its payments and refunds are shown, payments go through it. */
-	payments?: string;
-	/** Where each provider's payment notification goes: workflows 6 and 7's *Payment received* Production URL. */
-	notifyUrls?: { weChatPay?: string; alipay?: string };
-	/** Workflow 4's webhook, where a customer types a pickup code. */
-	pickupWebhook?: string;
-}
-
 export interface PageContext extends AdminContext {
 	links: PageLinks;
 }

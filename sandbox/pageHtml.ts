@@ -1,5 +1,4 @@
-import { esc, type Json } from './pageState';
-import type { PageLinks } from './page';
+import { esc, type Json, type PageLinks } from './pageState';
 
 /**
  * The sandbox page's shell: forms whose buttons call the admin API (/__sandbox/…) that sandbox/README.md's

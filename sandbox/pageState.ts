@@ -95,3 +95,13 @@ export function stateHtml(state: Json, payments: Json | string | undefined): str
 	const paymentPart = payments === undefined ? '' : typeof payments === 'string' ? `<p class="bad">${esc(payments)}</p>` : paymentTables(payments);
 	return `${sandboxTables(state)}\n${paymentPart}`;
 }
+
+/** Where the page reaches beyond this sandbox (filled in once the other servers are up). */
+export interface PageLinks {
+	/** The WeChat Pay / Alipay sandbox (e.g. http://127.0.0.1:3910): its payments and refunds are shown, payments go through it. */
+	payments?: string;
+	/** Where each provider's payment notification goes: workflows 6 and 7's *Payment received* Production URL. */
+	notifyUrls?: { weChatPay?: string; alipay?: string };
+	/** Workflow 4's webhook, where a customer types a pickup code. */
+	pickupWebhook?: string;
+}
