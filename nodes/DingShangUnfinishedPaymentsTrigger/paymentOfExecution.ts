@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { chinaTimeToIso } from '../shared/common/chinaTime';
+import type { PaymentToFinish } from '../shared/dingshang/finishOutcome';
 
 /**
  * The payment an execution started with, read from what n8n stored of it: the trigger's item waits
@@ -9,17 +10,8 @@ import { chinaTimeToIso } from '../shared/common/chinaTime';
  * (`isArtificialRecoveredEventItem`) unless progress is saved; those are skipped.
  */
 
-export interface Payment {
-	machine_no: string;
-	order_id: string;
-	provider?: 'weChatPay' | 'alipay';
-	out_trade_no?: string;
-	transaction_id?: string;
-	/** Yuan. */
-	amount?: number;
-	/** ISO 8601; the execution's start when the item has none. */
-	paid_at: string;
-}
+/** paid_at: the execution's start when the item has none. */
+export type Payment = PaymentToFinish;
 
 type Json = IDataObject;
 

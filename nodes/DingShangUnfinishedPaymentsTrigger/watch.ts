@@ -171,8 +171,8 @@ export class Watcher {
 		}
 		for (const payment of payments) {
 			const finish = await finishPayment(env(), payment);
-			if ('later' in finish) {
-				this.waiting.set(key, finish.later);
+			if (finish.outcome === 'later') {
+				this.waiting.set(key, String(finish.item.reason));
 				return undefined;
 			}
 			outputs[OUTPUT_OF[finish.outcome]].push({ ...finish.item, ...context });

@@ -93,8 +93,8 @@ export interface Stack {
 	execute(workflowId: string, timeoutMs?: number): Promise<any>;
 	importWorkflows(workflows: unknown[]): Promise<void>;
 	importCredentials(credentials: CredentialImport[]): Promise<void>;
-	/** Regular mode: main killed (`SIGKILL`: a crash) or stopped, then started again on the same database. */
-	restartMain(signal?: 'SIGKILL' | 'SIGTERM'): Promise<RunningN8n>;
+	/** Regular mode: main killed (`SIGKILL`: a crash) or stopped, `whileDown` awaited, then started again on the same database. */
+	restartMain(signal?: 'SIGKILL' | 'SIGTERM', whileDown?: () => Promise<void>): Promise<RunningN8n>;
 	/** Queue mode: one more worker (e.g. after killing one). */
 	startWorker(): Promise<RunningN8n>;
 	/** Resolves once a POST `{}` to `/webhook/<path>` answers `status` on every webhook URL (n8n 2.x activates in the background). */
@@ -280,9 +280,10 @@ async function serve(opts: StackOptions, cleanups: Cleanups, prepared: Prepared)
 		client,
 		apiKey,
 		timings,
-		async restartMain(signal = 'SIGKILL') {
+		async restartMain(signal = 'SIGKILL', whileDown) {
 			if (queueMode) throw new Error('restartMain: regular mode only');
 			await (signal === 'SIGKILL' ? main.kill('SIGKILL') : main.stop());
+			await whileDown?.(); // e.g. n8n down for longer than the providers retry
 			main = track(await startN8n(settings, { onLine: lines('main') }));
 			stack.n8n = main;
 			if (apiKey && !(await client.useApiKey(apiKey))) throw new Error('restartMain: n8n no longer accepts the API key');

@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeType } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DingShangApi } from '../../credentials/DingShangApi.credentials';
-import { finishPayment } from '../../nodes/DingShangUnfinishedPaymentsTrigger/finishPayment';
+import { finishPayment } from '../../nodes/shared/dingshang/finishPayment';
 import { getOrder, setOrderStatus } from '../../nodes/shared/dingshang/orders';
 import { getDingShangCredentials } from '../../nodes/shared/dingshang/transport';
 import type { SandboxClient } from './sandboxClient';

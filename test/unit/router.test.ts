@@ -17,7 +17,7 @@ describe('the table of operations', () => {
 			expect([key, operation in (RESOURCES[resource]?.operations ?? {})]).toEqual([key, true]);
 		}
 		expect(GUARDED_RESOURCES.sort()).toEqual(['delivery', 'order', 'pickupCode']);
-		expect(GUARDED_OPERATIONS.sort()).toEqual(['consume', 'put', 'test', 'update']);
+		expect(GUARDED_OPERATIONS.sort()).toEqual(['consume', 'finishPayment', 'put', 'test', 'update']);
 		expect(LIST_RESOURCES.sort()).toEqual(['category', 'channel', 'machine', 'pickupCode', 'product']);
 	});
 

@@ -3,6 +3,10 @@ import type { ExecutionSummary } from '../../nodes/DingShangUnfinishedPaymentsTr
 import { ownReport, refundDueItems } from '../../nodes/DingShangUnfinishedPaymentsTrigger/ownExecutions';
 import { paymentOf, paymentsOfExecution, startItems, startOutputs, whatHappened } from '../../nodes/DingShangUnfinishedPaymentsTrigger/paymentOfExecution';
 import { parseSettings } from '../../nodes/DingShangUnfinishedPaymentsTrigger/settings';
+import { OUTPUT_OF } from '../../nodes/DingShangUnfinishedPaymentsTrigger/finishPayment';
+import { describe as describePayment, minutesSince, notDispensed, refund, refundLines, whyNotDispensed } from '../../nodes/shared/dingshang/finishOutcome';
+import type { OrderRecord } from '../../nodes/shared/dingshang/orders';
+import { optionalYuan, paidAt } from '../../nodes/DingShangVending/actions/validate';
 
 const good = { workflowIds: ['dsExampleWxPay01'], windowMinutes: 3, checkEverySeconds: 15, lookBackHours: 24 };
 const STARTED = '2026-12-03T10:00:00.000Z';
@@ -150,5 +154,70 @@ describe("the trigger's own executions (the refunds it handed on)", () => {
 	it('nothing to do for an own execution without Refund Due items', () => {
 		expect(ownReport(execution('crashed'), [], true, context)).toBeUndefined();
 		expect(ownReport(execution('error'), [], false, context)).toBeUndefined();
+	});
+});
+
+describe('finishing one payment: the pure parts (shared/dingshang/finishOutcome.ts)', () => {
+	const payment = { machine_no: '10000001', order_id: '1001', provider: 'alipay' as const, out_trade_no: 'T9', amount: 5, paid_at: '2026-12-03T10:00:00.000Z' };
+	const rec = (id: number, status: string, price = '2.00'): OrderRecord => ({ id, status, price });
+	const base = { ...describePayment(payment, 12, []), reason: 'r', reasonZh: 'r' };
+
+	it('counts minutes since the payment to one decimal', () => {
+		expect(minutesSince('2026-12-03T10:00:00.000Z', Date.parse('2026-12-03T10:02:31.000Z'))).toBe(2.5);
+	});
+
+	it('refunds only records not dispensed; one record gets the whole payment, several their prices', () => {
+		const records = [rec(7, 'IS_SUCCESS'), rec(8, 'IS_FAILED', '1.50'), rec(9, 'WAITING_PICKED_UP', '2.25')];
+		expect(notDispensed(records).map((r) => r.id)).toEqual([8, 9]);
+		expect(refundLines(payment, records, notDispensed(records))).toEqual([
+			{ record_id: 8, refund_key: 'dsr-1001-8', amount: 1.5 },
+			{ record_id: 9, refund_key: 'dsr-1001-9', amount: 2.25 },
+		]);
+		expect(refundLines(payment, [rec(7, 'IS_TIMEOUT')], [rec(7, 'IS_TIMEOUT')])).toEqual([{ record_id: 7, refund_key: 'dsr-1001-7', amount: 5 }]);
+	});
+
+	it('says why: too old while still waiting, else the machine', () => {
+		expect(whyNotDispensed(false, [rec(7, 'WAITING_PICKED_UP')], 3, 12).en).toBe('paid 12 min ago, later than the Dispense Window (3 min): the customer may have left');
+		expect(whyNotDispensed(false, [rec(7, 'IS_FAILED')], 3, 12).en).toBe('the machine did not dispense it');
+		expect(whyNotDispensed(true, [rec(7, 'WAITING_PICKED_UP')], 3, 1).zh).toBe('机器未能出货');
+	});
+
+	it('refund_due carries what the refund node needs; a refund the bill already shows makes it already_refunded', () => {
+		const lines = [{ record_id: 7, refund_key: 'dsr-1001-7', amount: 5 }];
+		const due = refund(payment, lines, base, true);
+		expect(due.outcome).toBe('refund_due');
+		expect(due.item).toMatchObject({ provider: 'alipay', out_trade_no: 'T9', refund_key: 'dsr-1001-7', refund_amount: 5, total_amount: 5, order_set_to_refund_now: true });
+		expect(due.item.messageZh).toContain('请用 refund_key dsr-1001-7 退款 5 元');
+		const done = refund({ ...payment, refunded: 5 }, lines, base, false);
+		expect(done.outcome).toBe('already_refunded');
+		expect(done.item).toMatchObject({ outcome: 'already_refunded', refund_key: 'dsr-1001-7', refunded_amount: 5 });
+		expect(refund({ ...payment, refunded: 4.99 }, lines, base, false).outcome).toBe('refund_due');
+	});
+
+	it("the trigger routes every outcome but 'later' (looked at again) to one of its three outputs", () => {
+		expect(OUTPUT_OF).toEqual({ dispensed_late: 0, already_dispensed: 0, already_refunded: 0, refund_due: 1, needs_person: 2 });
+	});
+});
+
+describe("Finish Payment's input: Paid At and yuan", () => {
+	const now = Date.parse('2026-12-04T02:00:00.000Z');
+	it('reads ISO 8601 with a zone, China time as bills write it, and date objects', () => {
+		expect(paidAt('2026-12-03T17:59:58+08:00', now)).toBe('2026-12-03T09:59:58.000Z');
+		expect(paidAt('2026-12-03 17:59:58', now)).toBe('2026-12-03T09:59:58.000Z');
+		expect(paidAt(new Date('2026-12-03T09:59:58Z'), now)).toBe('2026-12-03T09:59:58.000Z');
+		expect(paidAt({ toISO: () => '2026-12-03T09:59:58.000Z' }, now)).toBe('2026-12-03T09:59:58.000Z');
+	});
+
+	it.each([['2026-12-03'], ['03/12/2026 17:59'], [''], ['2026-12-04T11:00:00+08:00']])('refuses %j', (value) => {
+		expect(() => paidAt(value, now)).toThrow(/^Invalid "Paid At": /);
+	});
+
+	it('yuan: up to two decimals, empty is none, zero only where allowed', () => {
+		expect(optionalYuan('Total Amount (Yuan)', '3.50')).toBe(3.5);
+		expect(optionalYuan('Total Amount (Yuan)', 12)).toBe(12);
+		expect(optionalYuan('Total Amount (Yuan)', '')).toBeUndefined();
+		expect(() => optionalYuan('Total Amount (Yuan)', '0')).toThrow('Invalid "Total Amount (Yuan)": expected yuan above 0, e.g. 3.50, got "0"');
+		expect(optionalYuan('Already Refunded (Yuan)', '0', 0)).toBe(0);
+		expect(() => optionalYuan('Total Amount (Yuan)', '3.505')).toThrow(/Total Amount/);
 	});
 });

@@ -21,6 +21,7 @@ export const RESOURCES: Record<string, Resource> = { category, channel, delivery
 export const GUARDED_FOR_AGENTS: Record<string, string> = {
 	'delivery.put': 'dispense products',
 	'delivery.test': 'test-dispense a channel (a product really drops)',
+	'order.finishPayment': 'finish a payment (dispense late, or set the order to Refund)',
 	'order.update': 'change an order status',
 	'pickupCode.consume': 'consume a pickup code',
 };

@@ -55,3 +55,35 @@ export function seconds(field: string, value: unknown, max: number): number {
 	if (!Number.isFinite(n) || n < 0 || n > max) throw invalid(field, value, `expected seconds from 0 to ${max}`);
 	return n;
 }
+
+/** Yuan, up to 2 decimals; undefined when empty. `min` 0 allows zero (a refunded amount). */
+export function optionalYuan(field: string, value: unknown, min = 0.01): number | undefined {
+	const text = asText(value);
+	if (text === '') return undefined;
+	const n = /^\d{1,9}(\.\d{1,2})?$/.test(text) ? Number(text) : NaN;
+	if (!(n >= min)) throw invalid(field, value, `expected yuan${min > 0 ? ' above 0' : ''}, e.g. 3.50`);
+	return n;
+}
+
+const MAX_SKEW_MS = 5 * 60_000;
+
+/**
+ * A payment time as ISO 8601: an ISO date-time with its zone, or China time "YYYY-MM-DD HH:mm:ss"
+ * as the providers' bills write it (n8n's date objects are read too). Not in the future.
+ */
+export function paidAt(value: unknown, now: number): string {
+	const raw = value instanceof Date ? value.toISOString() : typeof (value as { toISO?: unknown })?.toISO === 'function' ? String((value as { toISO: () => string }).toISO()) : asText(value);
+	const china = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)$/.exec(raw);
+	const iso = china ? `${china[1]}T${china[2]}+08:00` : raw;
+	const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? Date.parse(iso) : NaN;
+	const rule = 'expected the payment time, e.g. 2026-12-03T17:59:58+08:00 or China time 2026-12-03 17:59:58';
+	if (!Number.isFinite(at)) throw invalid('Paid At', value, rule);
+	if (at > now + MAX_SKEW_MS) throw invalid('Paid At', value, 'the payment time is in the future');
+	return new Date(at).toISOString();
+}
+
+export function minutesIn(field: string, value: unknown, min: number, max: number): number {
+	const n = typeof value === 'number' ? value : Number(asText(value) || NaN);
+	if (!Number.isFinite(n) || n < min || n > max) throw invalid(field, value, `expected minutes from ${min} to ${max}`);
+	return n;
+}
