@@ -47,6 +47,9 @@ describe('a young payment (inside the Dispense Window)', () => {
 		const first = only(await run(finish('10000001', order.orderId, chinaTimeAgo(1))));
 		expect(first).toMatchObject({ outcome: 'dispensed_late', order_id: order.orderId, machine_no: '10000001', provider: 'weChatPay', out_trade_no: 'T-finish-1', amount: 3.5 });
 		expect(first.minutes_since_payment).toBeCloseTo(1, 0);
+		// Product 101 costs 2.00 on DingShang; the bill row said 3.50: listed as differing.
+		expect(first).toMatchObject({ order_amount: 2, amount_differs: true });
+		expect(only(await run(finish('10000001', order.orderId, chinaTimeAgo(1), { totalAmount: '2' })))).toMatchObject({ order_amount: 2, amount_differs: false });
 		expect(first.messageZh).toMatch(/补出货/);
 		expect(await orderStatus(order.orderId)).toBe('SUCCESS');
 		const puts = await requests('POST /deliveries');

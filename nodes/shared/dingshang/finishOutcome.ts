@@ -60,7 +60,9 @@ export function refundLines(payment: PaymentToFinish, records: OrderRecord[], no
 	}));
 }
 
-export function describe(payment: PaymentToFinish, age: number, records: Array<{ id: number | string; status?: string }>): IDataObject {
+export function describe(payment: PaymentToFinish, age: number, records: Array<{ id: number | string; status?: string; price?: string }>): IDataObject {
+	// What DingShang says the order costs, beside what was paid: a reconciliation lists the rows that differ.
+	const orderAmount = records.length > 0 && records.every((r) => r.price !== undefined) ? yuan(records.reduce((sum, r) => sum + Number(r.price), 0)) : null;
 	return {
 		order_id: Number(payment.order_id),
 		machine_no: payment.machine_no,
@@ -68,6 +70,8 @@ export function describe(payment: PaymentToFinish, age: number, records: Array<{
 		out_trade_no: payment.out_trade_no ?? null,
 		transaction_id: payment.transaction_id ?? null,
 		amount: payment.amount ?? null,
+		order_amount: orderAmount,
+		amount_differs: orderAmount !== null && payment.amount !== undefined ? Math.abs(orderAmount - payment.amount) > 0.005 : null,
 		paid_at: payment.paid_at,
 		minutes_since_payment: age,
 		records: records.map((r) => ({ record_id: Number(r.id), status: r.status ?? null })),
