@@ -1,3 +1,6 @@
+import type { VirtualClock } from '../clock';
+import { WECHAT_BILL_FAULTS, type WeChatBillFault, type WeChatBills } from './weChatBill';
+import type { UnpaidTrade } from './alipay';
 import { WECHAT_REFUND_STATUSES, type Ledger, type Provider, type Refund, type WeChatRefundStatus } from './ledger';
 import type { Notifier, NotifyResult } from './notify';
 import type { PlainRefunds } from './plainRefunds';
@@ -38,7 +41,13 @@ export interface AdminContext {
 	plainRefunds: PlainRefunds;
 	reset: () => void;
 	/** Refund calls still to process whose answer is then lost (connection dropped): the client's outcome is unknown. */
-	faults: { loseRefundAnswers: number; slowRefunds: { count: number; ms: number } };
+	faults: { loseRefundAnswers: number; slowRefunds: { count: number; ms: number }; refuseRefunds: number };
+	/** Virtual, time-scaled: pay times, bills and download URLs follow it. */
+	clock: VirtualClock;
+	/** Alipay trades opened but not paid (POST /__payments/alipay-trades), by out_trade_no: what trade.close closes. */
+	unpaidAlipayTrades: Map<string, UnpaidTrade>;
+	/** WeChat Pay trade bills (snapshots) and their download links. */
+	weChatBills: WeChatBills;
 }
 
 /** A bad admin request (400, or `status`). */
@@ -77,6 +86,7 @@ export async function pay(ctx: AdminContext, input: PayInput): Promise<NotifyRes
 	const totalFen = fenOf(input);
 	if (typeof input.notify_url !== 'string' || !/^https?:\/\/[^\s]+$/.test(input.notify_url)) throw new PaymentInputError('notify_url must be an http(s) URL');
 	if (ctx.ledger.payment(which, input.out_trade_no)) throw new PaymentInputError(`out_trade_no ${input.out_trade_no} is paid already`, 409);
+	if (ctx.ledger.closedAt(which, input.out_trade_no)) throw new PaymentInputError(`out_trade_no ${input.out_trade_no} is closed: it can no longer be paid`, 409);
 	const payment = ctx.ledger.pay({
 		provider: which,
 		outTradeNo: input.out_trade_no,
@@ -86,7 +96,8 @@ export async function pay(ctx: AdminContext, input: PayInput): Promise<NotifyRes
 		subject: typeof input.subject === 'string' && input.subject ? input.subject : 'DingShang sandbox order',
 		notifyUrl: input.notify_url,
 	});
-	return await ctx.notifier.push(payment);
+	// Unanswered, it is pushed again on the provider's schedule.
+	return await ctx.notifier.push(payment, true);
 }
 
 export function refundView(refund: Refund): RefundView {
@@ -138,6 +149,18 @@ export function setRefundStatus(ledger: Ledger, body: { status?: unknown; out_re
 	return refundView(refund);
 }
 
+/** An Alipay trade the buyer opened and has not paid: trade.query answers WAIT_BUYER_PAY, trade.close closes it. */
+function openAlipayTrade(ctx: AdminContext, input: Record<string, unknown>): object {
+	const outTradeNo = input.out_trade_no;
+	if (typeof outTradeNo !== 'string' || !KEY.test(outTradeNo)) throw new PaymentInputError('out_trade_no must be 1-64 letters, digits or _-|*@');
+	if (ctx.ledger.payment('alipay', outTradeNo) || ctx.unpaidAlipayTrades.has(outTradeNo)) throw new PaymentInputError(`out_trade_no ${outTradeNo} exists already`, 409);
+	const trade = { outTradeNo, tradeNo: `${Date.now()}${String(ctx.unpaidAlipayTrades.size).padStart(6, '0')}`, totalFen: fenOf(input as unknown as PayInput) };
+	ctx.unpaidAlipayTrades.set(outTradeNo, trade);
+	return { out_trade_no: trade.outTradeNo, trade_no: trade.tradeNo, total_fen: trade.totalFen, trade_status: 'WAIT_BUYER_PAY' };
+}
+
+const clockView = (clock: VirtualClock) => ({ now: new Date(clock.now()).toISOString(), time_scale: clock.scale });
+
 export async function handleAdmin(ctx: AdminContext, method: string, path: string, body: string): Promise<{ status: number; json: unknown }> {
 	let input: Record<string, unknown> = {};
 	try {
@@ -162,6 +185,12 @@ export async function handleAdmin(ctx: AdminContext, method: string, path: strin
 			ctx.faults.loseRefundAnswers = count;
 			return { status: 200, json: { loseRefundAnswers: count } };
 		}
+		if (route === 'POST /__payments/refuse-refunds') {
+			const count = Number(input.count ?? 1);
+			if (!Number.isInteger(count) || count < 0 || count > 100) throw new PaymentInputError('count must be a whole number 0–100');
+			ctx.faults.refuseRefunds = count;
+			return { status: 200, json: { refuseRefunds: count } };
+		}
 		if (route === 'POST /__payments/slow-refunds') {
 			const count = Number(input.count ?? 1);
 			const ms = Number(input.ms ?? 5000);
@@ -169,6 +198,20 @@ export async function handleAdmin(ctx: AdminContext, method: string, path: strin
 			if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new PaymentInputError('ms must be a whole number 0–600000');
 			ctx.faults.slowRefunds = { count, ms };
 			return { status: 200, json: { slowRefunds: ctx.faults.slowRefunds } };
+		}
+		if (route === 'POST /__payments/alipay-trades') return { status: 200, json: openAlipayTrade(ctx, input) };
+		if (route === 'GET /__payments/clock') return { status: 200, json: clockView(ctx.clock) };
+		if (route === 'POST /__payments/clock') {
+			const seconds = Number(input.advance_seconds);
+			if (!Number.isFinite(seconds) || seconds < 0 || seconds > 400 * 86400) throw new PaymentInputError('advance_seconds must be a number 0–34560000');
+			ctx.clock.advance(seconds);
+			ctx.notifier.clockMoved(); // re-sends now due go out
+			return { status: 200, json: clockView(ctx.clock) };
+		}
+		if (route === 'POST /__payments/wechat-bill-fault') {
+			if (!WECHAT_BILL_FAULTS.includes(input.fault as WeChatBillFault)) throw new PaymentInputError(`fault must be one of ${WECHAT_BILL_FAULTS.join(', ')}`);
+			ctx.weChatBills.fault = input.fault as WeChatBillFault;
+			return { status: 200, json: { next_download: ctx.weChatBills.fault } };
 		}
 		if (route === 'POST /__payments/reset') {
 			ctx.reset();

@@ -1,11 +1,15 @@
 
+import type { UnpaidTrade } from './alipay';
+import { AlipayBillLinks } from './alipayBill';
 import { pay, refundView, stateView, setRefundStatus, type PayInput, type RefundView } from './admin';
 import { ALIPAY_APP_ID, loadKeys, spkiPem, WECHAT_MCH_ID, type PaymentKeys } from './keys';
 import { Ledger, type WeChatRefundStatus } from './ledger';
 import { Notifier, type NotifyResult } from './notify';
 import { PlainRefunds, type PlainRefund } from './plainRefunds';
+import { VirtualClock } from '../clock';
 import { closer, listen } from '../httpServer';
 import { createPaymentServer } from './server';
+import { WeChatBills, type WeChatBillFault } from './weChatBill';
 
 /**
  * Local stand-ins for WeChat Pay API v3 refunds and the Alipay gateway, on one loopback server,
@@ -29,6 +33,8 @@ export interface PaymentSandboxOptions {
 	log?: (line: string) => void;
 	/** Keys from an earlier run's keys() to keep the same credentials; missing ones are generated. */
 	keys?: Partial<PaymentKeys>;
+	/** Virtual time runs at 1/timeScale of real speed (0.01 → 100× faster), as the DingShang sandbox's. Default 1. */
+	timeScale?: number;
 }
 
 /** The fields of our weChatPayApi credential. */
@@ -66,8 +72,18 @@ export interface RunningPaymentSandbox {
 	reset(): void;
 	/** The next `count` refund calls are processed but their answers lost (as POST /__payments/lose-refund-answers). */
 	loseRefundAnswers(count: number): void;
+	/** The next `count` WeChat Pay refund calls are refused (429 FREQUENCY_LIMITED) before anything is processed (as POST /__payments/refuse-refunds). */
+	refuseRefunds(count: number): void;
 	/** Every private key and id, to pass back as opts.keys. */
 	keys(): PaymentKeys;
+	/** The sandbox's clock (pay times, bills, URL expiry); `advance` jumps it forward (as POST /__payments/clock). */
+	clock: VirtualClock;
+	/** Jumps the clock forward and sends what is then due (notification re-sends), as POST /__payments/clock. */
+	advanceClock(seconds: number): void;
+	/** Notification re-sends still planned (unanswered payments whose schedule is not over). */
+	pendingResends(): number;
+	/** The next WeChat Pay bill download goes wrong this way (as POST /__payments/wechat-bill-fault). */
+	weChatBillFault(fault: WeChatBillFault): void;
 	close(): Promise<void>;
 }
 
@@ -77,23 +93,31 @@ export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Pro
 	const host = opts.host ?? '127.0.0.1';
 	const log = opts.log ?? (() => undefined);
 	const keys = loadKeys(opts.keys);
-	const ledger = new Ledger();
-	const notifier = new Notifier(keys, log);
+	const clock = new VirtualClock(opts.timeScale ?? 1);
+	const ledger = new Ledger(() => new Date(clock.now()));
+	const notifier = new Notifier(keys, log, clock);
+	const weChatBills = new WeChatBills(ledger, clock);
 	const plainRefunds = new PlainRefunds();
-	const faults = { loseRefundAnswers: 0, slowRefunds: { count: 0, ms: 0 } };
+	const alipayBillLinks = new AlipayBillLinks();
+	const unpaidAlipayTrades = new Map<string, UnpaidTrade>();
+	const faults = { loseRefundAnswers: 0, slowRefunds: { count: 0, ms: 0 }, refuseRefunds: 0 };
 	const reset = (): void => {
 		ledger.reset();
 		notifier.reset();
+		weChatBills.reset();
 		plainRefunds.reset();
+		alipayBillLinks.reset();
+		unpaidAlipayTrades.clear();
 		faults.loseRefundAnswers = 0;
 		faults.slowRefunds = { count: 0, ms: 0 };
+		faults.refuseRefunds = 0;
 		log('payments reset');
 	};
-	const ctx = { keys, ledger, notifier, plainRefunds, reset, log, faults };
+	const ctx = { keys, ledger, notifier, plainRefunds, reset, log, faults, clock, alipayBillLinks, unpaidAlipayTrades, weChatBills };
 	const { server, sockets } = createPaymentServer(ctx);
 
 	const baseUrl = await listen(server, port, host);
-	const close = closer(server, sockets);
+	const close = closer(server, sockets, () => notifier.close());
 
 	return {
 		baseUrl,
@@ -119,7 +143,15 @@ export async function startPaymentSandbox(opts: PaymentSandboxOptions = {}): Pro
 		setWeChatRefundStatus: (status, outRefundNo) => void setRefundStatus(ledger, { status, out_refund_no: outRefundNo }),
 		reset,
 		loseRefundAnswers: (count) => void (faults.loseRefundAnswers = count),
+		refuseRefunds: (count) => void (faults.refuseRefunds = count),
 		keys: () => ({ ...keys.pems }),
+		clock,
+		advanceClock: (seconds) => {
+			clock.advance(seconds);
+			notifier.clockMoved();
+		},
+		pendingResends: () => notifier.pendingResends(),
+		weChatBillFault: (fault) => void (weChatBills.fault = fault),
 		close,
 	};
 }

@@ -17,6 +17,8 @@ export interface NotifyAttempt {
 	at: string;
 	status?: number;
 	error?: string;
+	/** Which scheduled re-send this was (1…); absent for the first push and manual ones. */
+	resend?: number;
 }
 
 export interface Payment {
@@ -70,10 +72,15 @@ export type RefundOutcome =
 export class Ledger {
 	private readonly payments = new Map<string, Payment>();
 	private readonly refundsByKey = new Map<string, Refund>();
+	/** Orders closed unpaid (WeChat close / Alipay trade.close): they can no longer be paid. */
+	private readonly closedOrders = new Map<string, Date>();
 	/** Seeded from the clock so ids differ between runs (receivers may dedupe on them). */
 	private seq = Date.now() % 1e10;
 	/** Status of new WeChat refunds (admin switch), like a provider that is slow or fails. */
 	weChatRefundStatus: WeChatRefundStatus = 'SUCCESS';
+
+	/** `now`: the payments sandbox's clock (virtual, time-scaled), so bills and pay times agree. */
+	constructor(private readonly now: () => Date = () => new Date()) {}
 
 	private next(): string {
 		return String(this.seq++ % 1e10).padStart(10, '0');
@@ -85,7 +92,7 @@ export class Ledger {
 	}
 
 	pay(input: Omit<Payment, 'transactionId' | 'refundedFen' | 'paidAt' | 'notifications'>): Payment {
-		const paidAt = new Date();
+		const paidAt = this.now();
 		const transactionId = input.provider === 'weChatPay' ? `4200001234${ymd(paidAt)}${this.next()}` : `${ymd(paidAt)}2200140${this.next().padStart(13, '0')}`;
 		const payment: Payment = { ...input, transactionId, refundedFen: 0, paidAt, notifications: [] };
 		this.payments.set(`${input.provider}|${input.outTradeNo}`, payment);
@@ -114,7 +121,7 @@ export class Ledger {
 		if (!payment) return { ok: false, reason: 'no-payment' };
 		if (request.totalFen !== undefined && request.totalFen !== payment.totalFen) return { ok: false, reason: 'total-mismatch' };
 		if (payment.refundedFen + request.refundFen > payment.totalFen) return { ok: false, reason: 'over' };
-		const now = new Date();
+		const now = this.now();
 		const status = provider === 'weChatPay' ? this.weChatRefundStatus : 'SUCCESS';
 		const refund: Refund = {
 			provider,
@@ -138,7 +145,18 @@ export class Ledger {
 	/** Moves a refund on (e.g. PROCESSING → SUCCESS), as the provider would later. */
 	setStatus(refund: Refund, status: WeChatRefundStatus): void {
 		refund.status = status;
-		refund.successAt = status === 'SUCCESS' ? (refund.successAt ?? new Date()) : undefined;
+		refund.successAt = status === 'SUCCESS' ? (refund.successAt ?? this.now()) : undefined;
+	}
+
+	/** Closes an order that is not paid; 'paid' when it is (a paid order cannot be closed). */
+	closeOrder(provider: Provider, outTradeNo: string): 'closed' | 'paid' {
+		if (this.payment(provider, outTradeNo)) return 'paid';
+		if (!this.closedOrders.has(`${provider}|${outTradeNo}`)) this.closedOrders.set(`${provider}|${outTradeNo}`, this.now());
+		return 'closed';
+	}
+
+	closedAt(provider: Provider, outTradeNo: string): Date | undefined {
+		return this.closedOrders.get(`${provider}|${outTradeNo}`);
 	}
 
 	refunds(): Refund[] {
@@ -152,6 +170,7 @@ export class Ledger {
 	reset(): void {
 		this.payments.clear();
 		this.refundsByKey.clear();
+		this.closedOrders.clear();
 		this.weChatRefundStatus = 'SUCCESS';
 	}
 }

@@ -5,6 +5,8 @@ import { performance } from 'perf_hooks';
 
 import { handleAdmin, type AdminContext } from './admin';
 import { handleAlipay } from './alipay';
+import type { AlipayBillLinks } from './alipayBill';
+import { alipayBillDownload } from './alipayBillDownload';
 import type { KeyRing } from './keys';
 import { handleWeChat, weChatAnswerHeaders } from './weChatPay';
 import { ALIPAY_REFUND_METHOD } from '../../packages/n8n-nodes-alipay/nodes/shared/alipay/api';
@@ -14,6 +16,8 @@ import { WECHAT_REFUNDS_PATH } from '../../packages/n8n-nodes-wechatpay/nodes/sh
 
 export interface ServerContext extends AdminContext {
 	keys: KeyRing;
+	/** Alipay bill download links (30 s each). */
+	alipayBillLinks: AlipayBillLinks;
 	log: (line: string) => void;
 }
 
@@ -33,7 +37,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 	});
 }
 
-function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' }): void {
+function send(res: ServerResponse, status: number, text: string | Buffer, headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' }): void {
 	if (res.writableEnded || res.destroyed) return;
 	res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) });
 	res.end(text);
@@ -86,17 +90,31 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 	if (path === '/gateway.do' && (method === 'POST' || method === 'GET')) {
 		const params = alipayParams(url, req, body);
 		if (params.method === ALIPAY_REFUND_METHOD) await holdRefund(ctx);
-		const answer = handleAlipay(ctx, params);
+		const answer = handleAlipay(ctx, params, `http://${req.headers.host ?? 'localhost'}`);
 		if (params.method === ALIPAY_REFUND_METHOD && loseAnswer(ctx, res)) return logLine(0, 'answer lost (fault)', ` ${params.method}`);
 		send(res, 200, answer.text, { 'Content-Type': 'application/json;charset=utf-8' });
 		logLine(200, answer.code, ` ${params.method ?? '-'}`);
 		return;
 	}
+	if (path === '/downloadBillFile.resource' && method === 'GET') {
+		const answer = alipayBillDownload(ctx, url);
+		send(res, answer.status, answer.body, answer.headers);
+		return logLine(answer.status, answer.code);
+	}
 	if (path.startsWith('/v3/')) {
+		if (method === 'POST' && path === WECHAT_REFUNDS_PATH && ctx.faults.refuseRefunds > 0) {
+			// A definite refusal before anything is processed: the refund call failed, no money moved.
+			ctx.faults.refuseRefunds--;
+			const text = JSON.stringify({ code: 'FREQUENCY_LIMITED', message: '频率超限，请降低请求频率' });
+			send(res, 429, text, weChatAnswerHeaders(ctx.keys, text));
+			return logLine(429, 'FREQUENCY_LIMITED (fault)');
+		}
 		if (method === 'POST' && path === WECHAT_REFUNDS_PATH) await holdRefund(ctx);
 		const answer = handleWeChat(ctx, { method, url, headers: req.headers, body });
 		if (method === 'POST' && path === WECHAT_REFUNDS_PATH && loseAnswer(ctx, res)) return logLine(0, 'answer lost (fault)');
-		const text = JSON.stringify(answer.body);
+		// A bill file goes out as bytes, unsigned, as WeChat Pay sends it.
+		if (answer.file) return (send(res, answer.status, answer.file, { 'Content-Type': 'application/octet-stream' }), logLine(answer.status, answer.code));
+		const text = answer.empty ? '' : JSON.stringify(answer.body);
 		send(res, answer.status, text, weChatAnswerHeaders(ctx.keys, text));
 		logLine(answer.status, answer.code);
 		return;

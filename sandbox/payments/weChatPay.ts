@@ -1,16 +1,23 @@
+import { createPublicKey, createSign, type KeyObject, X509Certificate } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
 
 import { rsaVerify } from '../../packages/shared/rsa';
-import { parseWeChatAuthorization, signWeChatBody, WECHAT_MAX_SKEW_SECONDS, WECHAT_REFUNDS_PATH } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
+import { encryptResource, parseWeChatAuthorization, signWeChatBody, WECHAT_MAX_SKEW_SECONDS, WECHAT_REFUNDS_PATH } from '../../packages/n8n-nodes-wechatpay/nodes/shared/wechatpay/api';
 import type { KeyRing } from './keys';
-import { WECHAT_MCH_ID } from './keys';
+import { WECHAT_APP_ID, WECHAT_MCH_ID } from './keys';
 import { chinaIso, type Ledger, type Payment, type Refund } from './ledger';
+import type { WeChatBills } from './weChatBill';
+import { billDownload, tradeBill } from './weChatBillRoutes';
 
-/** WeChat Pay API v3 refunds: request signature check, the refund rules, signed answers. */
+/**
+ * WeChat Pay API v3: request signature check, then refunds, payment look-up and close, trade bills
+ * and the platform certificates; every answer signed (but a bill file, which WeChat does not sign).
+ */
 
 export interface WeChatContext {
 	keys: KeyRing;
 	ledger: Ledger;
+	weChatBills: WeChatBills;
 }
 
 export interface WeChatCall {
@@ -26,10 +33,14 @@ export interface WeChatAnswer {
 	body: Record<string, unknown>;
 	/** For the log line. */
 	code: string;
+	/** 204: no body (still signed, over the empty text). */
+	empty?: boolean;
+	/** A bill file: sent as bytes, unsigned. */
+	file?: Buffer;
 }
 
 const REFUND_KEY = /^[A-Za-z0-9_\-|*@]{1,64}$/;
-const refusal = (status: number, code: string, message: string): WeChatAnswer => ({ status, body: { code, message }, code });
+export const refusal = (status: number, code: string, message: string): WeChatAnswer => ({ status, body: { code, message }, code });
 
 /** The v3 refund object, as POST and GET answer it. */
 export function refundObject(refund: Refund, payment: Payment): Record<string, unknown> {
@@ -108,24 +119,135 @@ function readRefund(ctx: WeChatContext, key: string): WeChatAnswer {
 	return { status: 200, body: refundObject(refund, ctx.ledger.payment('weChatPay', refund.outTradeNo) as Payment), code: refund.status };
 }
 
+/** The v3 transaction object (query by out_trade_no or transaction_id), as WeChat Pay answers it. */
+function transactionObject(ledger: Ledger, p: Payment): Record<string, unknown> {
+	const refunded = ledger.refunds().some((r) => r.provider === 'weChatPay' && r.outTradeNo === p.outTradeNo);
+	return {
+		appid: WECHAT_APP_ID,
+		mchid: WECHAT_MCH_ID,
+		out_trade_no: p.outTradeNo,
+		transaction_id: p.transactionId,
+		trade_type: 'NATIVE',
+		trade_state: refunded ? 'REFUND' : 'SUCCESS',
+		trade_state_desc: refunded ? '转入退款' : '支付成功',
+		bank_type: 'OTHERS',
+		attach: p.attach,
+		success_time: chinaIso(p.paidAt),
+		payer: { openid: p.payer },
+		amount: { total: p.totalFen, payer_total: p.totalFen, currency: 'CNY', payer_currency: 'CNY' },
+	};
+}
+
+function queryPayment(ctx: WeChatContext, by: 'out-trade-no' | 'id', key: string, mchid: string | null): WeChatAnswer {
+	if (mchid !== WECHAT_MCH_ID) return refusal(400, 'PARAM_ERROR', '参数错误：mchid 缺失或与商户号不符');
+	const payment = by === 'id' ? ctx.ledger.payment('weChatPay', undefined, key) : ctx.ledger.payment('weChatPay', key);
+	if (payment) return { status: 200, body: transactionObject(ctx.ledger, payment), code: 'SUCCESS' };
+	const closedAt = by === 'out-trade-no' ? ctx.ledger.closedAt('weChatPay', key) : undefined;
+	if (closedAt) return { status: 200, body: { appid: WECHAT_APP_ID, mchid: WECHAT_MCH_ID, out_trade_no: key, trade_state: 'CLOSED', trade_state_desc: '订单已关闭', attach: '', amount: { currency: 'CNY', payer_currency: 'CNY' } }, code: 'CLOSED' };
+	return refusal(404, 'ORDER_NOT_EXIST', '订单不存在');
+}
+
+function closeOrder(ctx: WeChatContext, outTradeNo: string, body: string): WeChatAnswer {
+	let json: Record<string, unknown> | undefined;
+	try {
+		json = JSON.parse(body) as Record<string, unknown>;
+	} catch {
+		json = undefined;
+	}
+	if (json?.mchid !== WECHAT_MCH_ID) return refusal(400, 'PARAM_ERROR', '参数错误：mchid 缺失或与商户号不符');
+	if (ctx.ledger.closeOrder('weChatPay', outTradeNo) === 'paid') return refusal(400, 'ORDERPAID', '订单已支付，不能关闭');
+	return { status: 204, body: {}, code: 'closed', empty: true };
+}
+
+/** DER: one tag-length-value. */
+function tlv(tag: number, content: Buffer): Buffer {
+	const n = content.length;
+	const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+	return Buffer.concat([Buffer.from([tag]), length, content]);
+}
+
+const SHA256_RSA = Buffer.from('300d06092a864886f70d01010b0500', 'hex');
+const utcTime = (at: Date) => tlv(0x17, Buffer.from(`${at.toISOString().slice(2, 19).replace(/\D/g, '')}Z`));
+const commonName = (cn: string) => tlv(0x30, tlv(0x31, tlv(0x30, Buffer.concat([Buffer.from('0603550403', 'hex'), tlv(0x0c, Buffer.from(cn))]))));
+const certificateOf = new WeakMap<KeyObject, string>();
+
+/** A self-signed X.509 v3 certificate of the platform key (the sandbox has no CA), PEM; one per key. */
+function platformCertificate(keys: KeyRing): string {
+	const known = certificateOf.get(keys.platformPrivate);
+	if (known) return known;
+	const now = Date.now();
+	const tbs = tlv(0x30, Buffer.concat([
+		Buffer.from('a003020102', 'hex'), // version 3
+		tlv(0x02, Buffer.concat([Buffer.from([0x01]), Buffer.from(keys.pems.serialNo.slice(0, 30), 'hex')])),
+		SHA256_RSA,
+		commonName('Tenpay.com Root CA (sandbox)'),
+		tlv(0x30, Buffer.concat([utcTime(new Date(now - 86400_000)), utcTime(new Date(now + 5 * 365 * 86400_000))])),
+		commonName(`${WECHAT_MCH_ID} sandbox platform`),
+		createPublicKey(keys.platformPrivate).export({ type: 'spki', format: 'der' }),
+	]));
+	const signature = createSign('RSA-SHA256').update(tbs).sign(keys.platformPrivate);
+	const der = tlv(0x30, Buffer.concat([tbs, SHA256_RSA, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))]));
+	const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+	certificateOf.set(keys.platformPrivate, pem);
+	return pem;
+}
+
+/** `GET /v3/certificates`: the platform certificate, encrypted with the APIv3 key like a notification's resource. */
+function certificates(ctx: WeChatContext): WeChatAnswer {
+	const certificate = platformCertificate(ctx.keys);
+	const x509 = new X509Certificate(certificate);
+	return {
+		status: 200,
+		body: {
+			data: [
+				{
+					serial_no: x509.serialNumber,
+					effective_time: chinaIso(new Date(x509.validFrom)),
+					expire_time: chinaIso(new Date(x509.validTo)),
+					encrypt_certificate: encryptResource(ctx.keys.pems.apiV3Key, certificate, 'certificate', 'certificate'),
+				},
+			],
+		},
+		code: 'SUCCESS',
+	};
+}
+
+function decoded(part: string): string | undefined {
+	try {
+		return decodeURIComponent(part);
+	} catch {
+		return undefined;
+	}
+}
+
+type Route = (ctx: WeChatContext, call: WeChatCall, match: RegExpExecArray, query: URLSearchParams) => WeChatAnswer;
+
+const ROUTES: Array<[method: string, path: RegExp, route: Route]> = [
+	['POST', new RegExp(`^${WECHAT_REFUNDS_PATH}$`), (ctx, call) => createRefund(ctx, call.body)],
+	['GET', new RegExp(`^${WECHAT_REFUNDS_PATH}/([^/]+)$`), (ctx, _call, m) => readRefund(ctx, m[1])],
+	['GET', /^\/v3\/pay\/transactions\/(out-trade-no|id)\/([^/]+)$/, (ctx, _call, m, q) => queryPayment(ctx, m[1] as 'out-trade-no' | 'id', m[2], q.get('mchid'))],
+	['POST', /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/, (ctx, call, m) => closeOrder(ctx, m[1], call.body)],
+	['GET', /^\/v3\/bill\/tradebill$/, (ctx, call, _m, q) => tradeBill(ctx.weChatBills, q, `http://${call.headers.host ?? '127.0.0.1'}`)],
+	['GET', /^\/v3\/billdownload\/file$/, (ctx, _call, _m, q) => billDownload(ctx.weChatBills, q.get('token') ?? '')],
+	['GET', /^\/v3\/certificates$/, (ctx) => certificates(ctx)],
+];
+
 export function handleWeChat(ctx: WeChatContext, call: WeChatCall): WeChatAnswer {
-	const path = call.url.split('?')[0];
-	const one = path.startsWith(`${WECHAT_REFUNDS_PATH}/`) ? path.slice(WECHAT_REFUNDS_PATH.length + 1) : undefined;
-	const known = (call.method === 'POST' && path === WECHAT_REFUNDS_PATH) || (call.method === 'GET' && one !== undefined && !one.includes('/'));
-	if (!known) return refusal(404, 'NOT_FOUND', `no such API: ${call.method} ${path}`);
+	const [path, queryText = ''] = call.url.split('?');
+	let found: { route: Route; match: RegExpExecArray } | undefined;
+	for (const [method, pattern, route] of ROUTES) {
+		const match = method === call.method ? pattern.exec(path) : null;
+		if (match) found = { route, match };
+	}
+	if (!found) return refusal(404, 'NOT_FOUND', `no such API: ${call.method} ${path}`);
 	const problem = authProblem(ctx, call);
 	if (problem) return refusal(401, 'SIGN_ERROR', problem);
 	// The client's Wechatpay-Serial names the platform key it trusts; a stale one is refused like WeChat does.
 	const serial = call.headers['wechatpay-serial'];
 	if (serial !== undefined && serial !== ctx.keys.pems.publicKeyId) return refusal(400, 'PARAM_ERROR', 'Wechatpay-Serial 不是当前微信支付公钥ID');
-	if (call.method === 'POST') return createRefund(ctx, call.body);
-	let key: string;
-	try {
-		key = decodeURIComponent(one as string);
-	} catch {
-		return refusal(400, 'PARAM_ERROR', 'out_refund_no 编码错误');
-	}
-	return readRefund(ctx, key);
+	const parts = found.match.map((part, i) => (i === 0 ? part : decoded(part)));
+	if (parts.some((part) => part === undefined)) return refusal(400, 'PARAM_ERROR', '路径参数编码错误');
+	return found.route(ctx, call, Object.assign(parts as string[], { index: found.match.index, input: found.match.input }) as RegExpExecArray, new URLSearchParams(queryText));
 }
 
 /** Every answer, refusals too, is signed with the platform key as WeChat Pay does. */

@@ -25,6 +25,7 @@ export const WORKFLOW = {
 	alipay: 'dsExampleAlipay1',
 	askShop: 'dsExampleAskShop',
 	unfinished: 'dsExampleUnfin01',
+	reconcile: 'dsExampleRecon01',
 } as const;
 /** The n8n API credential of workflow 9 (Unfinished Payments): this instance's URL and API key. */
 export const N8N_API_CREDENTIAL_ID = 'n8nApiLocal01';

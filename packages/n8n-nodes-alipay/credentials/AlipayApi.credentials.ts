@@ -3,9 +3,10 @@ import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 import { ALIPAY_DEFAULT_GATEWAY } from '../nodes/shared/alipay/api';
 
 /**
- * Alipay OpenAPI, public-key mode with RSA2. No `authenticate` and no Test button: each
- * call is signed over its sorted parameters with the app private key, which n8n's declarative
- * credentials cannot do; the Alipay node checks the keys before any request.
+ * Alipay OpenAPI, public-key mode with RSA2. No `authenticate` and no declarative test: each call
+ * is signed over its sorted parameters with the app private key, which n8n's declarative
+ * credentials cannot do. The Test button runs the Alipay node's `alipayKeys`: one signed harmless
+ * call that proves the App Private Key and the Alipay Public Key, naming the wrong one.
  */
 export class AlipayApi implements ICredentialType {
 	name = 'alipayApi';

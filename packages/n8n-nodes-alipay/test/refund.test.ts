@@ -1,12 +1,15 @@
 import '../../../test/helpers/n8n/env';
 
 import { generateKeyPairSync } from 'node:crypto';
+import { CredentialTestContext } from 'n8n-core';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { AlipayApi } from '../credentials/AlipayApi.credentials';
 import { Alipay } from '../nodes/Alipay/Alipay.node';
 import { startPaymentSandbox, type RunningPaymentSandbox } from '../../../sandbox/payments';
 import { runNode, type RunNodeResult } from '../../../test/helpers/n8n/engine';
+import { createAdditionalData } from '../../../test/helpers/n8n/additionalData';
+import { TestCredentialsHelper } from '../../../test/helpers/n8n/credentials';
 
 /** The Alipay node (Refund → Create / Get) through n8n-core's engine, against the payment sandbox over real HTTP. */
 
@@ -200,9 +203,11 @@ describe('Alipay refunds', () => {
 	});
 });
 
-describe('the credential\'s Test button (alipayKeys, offline checks)', () => {
+describe('the credential\'s Test button (alipayKeys: offline checks first; payment.test.ts has the online ones)', () => {
 	const node = new Alipay();
-	const test = async (data: IDataObject) => await node.methods.credentialTest.alipayKeys.call({} as never, { id: 'c1', name: 'c', type: 'alipayApi', data } as never);
+	// n8n-core's own context for credential tests (its `request` helper reaches the sandbox).
+	const context = () => new CredentialTestContext(createAdditionalData(new TestCredentialsHelper({ alipayApi: new AlipayApi() })));
+	const test = async (data: IDataObject) => await node.methods.credentialTest.alipayKeys.call(context(), { id: 'c1', name: 'c', type: 'alipayApi', data } as never);
 
 	it('the node names its test function in the credential\'s testedBy', () => {
 		expect(node.description.credentials).toEqual([expect.objectContaining({ name: 'alipayApi', testedBy: 'alipayKeys' })]);

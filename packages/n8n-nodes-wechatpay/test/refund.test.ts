@@ -217,7 +217,7 @@ describe('WeChat Pay refund states', () => {
 	});
 });
 
-describe('the credential\'s Test button (weChatPayKeys, offline checks)', () => {
+describe('the credential\'s Test button (weChatPayKeys): the offline checks first', () => {
 	const node = new WeChatPay();
 	const test = async (data: IDataObject) => await node.methods.credentialTest.weChatPayKeys.call({} as never, { id: 'c1', name: 'c', type: 'weChatPayApi', data } as never);
 
@@ -225,8 +225,8 @@ describe('the credential\'s Test button (weChatPayKeys, offline checks)', () => 
 		expect(node.description.credentials).toEqual([expect.objectContaining({ name: 'weChatPayApi', testedBy: 'weChatPayKeys' })]);
 	});
 
-	it('accepts the sandbox credential and names the broken field otherwise, never a key', async () => {
-		expect(await test({ ...sandbox.weChatPay })).toMatchObject({ status: 'OK', message: expect.stringContaining('WeChat Pay') });
+	// Online proof of every key: credentialTest.test.ts (through n8n-core's CredentialTestContext).
+	it('names the broken field before anything is sent, never a key', async () => {
 		expect(await test({ ...sandbox.weChatPay, apiV3Key: 'short' })).toMatchObject({ status: 'Error', message: expect.stringContaining('"APIv3 Key"') });
 		const noUrl = await test({ ...sandbox.weChatPay, baseUrl: 'api.mch.weixin.qq.com' });
 		expect(noUrl).toMatchObject({ status: 'Error', message: expect.stringContaining('"Base URL" must be an http(s) URL') });

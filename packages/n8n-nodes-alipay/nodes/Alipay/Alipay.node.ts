@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as bill from './actions/bill';
+import * as payment from './actions/payment';
 import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
@@ -13,8 +15,8 @@ export class Alipay implements INodeType {
 		icon: { light: 'file:alipay.svg', dark: 'file:alipay.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund" }}',
-		description: 'Refund Alipay payments, once per refund key',
+		subtitle: '={{ ({ create: "Create", get: "Get", close: "Close" })[$parameter["operation"]] + " " + ({ refund: "Refund", payment: "Payment", bill: "Bill" })[$parameter["resource"]] }}',
+		description: 'Refund Alipay payments once per refund key, look up and close payments, download the daily bill',
 		defaults: { name: 'Alipay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -27,10 +29,16 @@ export class Alipay implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer' }],
+				options: [
+					{ name: 'Bill', value: 'bill', description: 'The daily trade bill, for reconciliation' },
+					{ name: 'Payment', value: 'payment', description: 'A trade: look it up or close it' },
+					{ name: 'Refund', value: 'refund', description: 'Money back to the payer' },
+				],
 				default: 'refund',
 			},
 			...refund.description,
+			...payment.description,
+			...bill.description,
 			allowGoodsAndMoneyField({ resource: ['refund'], operation: ['create'] }), // AI-agent tool variant only
 		],
 	};

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as bill from './actions/bill';
+import * as payment from './actions/payment';
 import * as refund from './actions/refund';
 import { router } from './actions/router';
 import { allowGoodsAndMoneyField } from '../shared/common/aiTool';
@@ -13,8 +15,8 @@ export class WeChatPay implements INodeType {
 		icon: { light: 'file:wechatpay.svg', dark: 'file:wechatpay.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ ({ create: "Create", get: "Get" })[$parameter["operation"]] + " Refund" }}',
-		description: 'Refund WeChat Pay payments, once per refund key',
+		subtitle: '={{ ({ create: "Create", get: "Get", close: "Close" })[$parameter["operation"]] + " " + ({ refund: "Refund", payment: "Payment", bill: "Bill" })[$parameter["resource"]] }}',
+		description: 'Refund WeChat Pay payments once per refund key, look up and close payments, download trade bills',
 		defaults: { name: 'WeChat Pay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -27,9 +29,15 @@ export class WeChatPay implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Refund', value: 'refund', description: 'Money back to the payer' }],
+				options: [
+					{ name: 'Bill', value: 'bill', description: 'A day\'s trade bill from WeChat Pay, to reconcile against' },
+					{ name: 'Payment', value: 'payment', description: 'A payment as WeChat Pay knows it' },
+					{ name: 'Refund', value: 'refund', description: 'Money back to the payer' },
+				],
 				default: 'refund',
 			},
+			...bill.description,
+			...payment.description,
 			...refund.description,
 			allowGoodsAndMoneyField({ resource: ['refund'], operation: ['create'] }), // AI-agent tool variant only
 		],

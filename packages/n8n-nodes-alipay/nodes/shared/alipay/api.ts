@@ -9,6 +9,9 @@ import { rsaSign, rsaVerify } from '../payments/rsa';
 export const ALIPAY_DEFAULT_GATEWAY = 'https://openapi.alipay.com/gateway.do';
 export const ALIPAY_REFUND_METHOD = 'alipay.trade.refund';
 export const ALIPAY_REFUND_QUERY_METHOD = 'alipay.trade.fastpay.refund.query';
+export const ALIPAY_TRADE_QUERY_METHOD = 'alipay.trade.query';
+export const ALIPAY_TRADE_CLOSE_METHOD = 'alipay.trade.close';
+export const ALIPAY_BILL_METHOD = 'alipay.data.dataservice.bill.downloadurl.query';
 /** The answer code of a call that succeeded; anything else is a refusal (sub_code says why). */
 export const ALIPAY_SUCCESS_CODE = '10000';
 

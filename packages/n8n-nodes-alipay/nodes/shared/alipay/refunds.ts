@@ -1,36 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { chinaTimeToIso } from '../common/chinaTime';
-import { requestText, type Ctx } from '../payments/http';
-import type { RefundAdapter, RefundOrder, RefundState, Reply } from '../payments/refunds';
-import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD, ALIPAY_SUCCESS_CODE, readAlipayAnswer, signedAlipayRequest } from './api';
+import type { RefundAdapter, RefundOrder, RefundState } from '../payments/refunds';
+import { ALIPAY_REFUND_METHOD, ALIPAY_REFUND_QUERY_METHOD } from './api';
 import type { AlipayCredentials } from './credentials';
+import { callAlipay as call } from './gateway';
 import { ALIPAY_WORDS } from './words';
 
 /** Alipay refunds: `alipay.trade.refund` and `alipay.trade.fastpay.refund.query`, every answer's sign checked. */
 
 const fenOf = (yuan: unknown) => (yuan === undefined || yuan === null || yuan === '' ? undefined : Math.round(Number(yuan) * 100));
-
-async function call(ctx: Ctx, creds: AlipayCredentials, method: string, biz: IDataObject): Promise<Reply<IDataObject>> {
-	const params = signedAlipayRequest(creds.appId, method, biz, creds.privateKey);
-	const sent = await requestText(ctx, {
-		method: 'POST',
-		url: creds.gatewayUrl,
-		headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8', Accept: 'application/json' },
-		body: new URLSearchParams(params).toString(),
-	});
-	if ('error' in sent) return { kind: 'unknown', why: `no answer (${sent.error})`, sent: sent.sent };
-	const answer = readAlipayAnswer(sent.body, method, creds.alipayPublicKey);
-	if (!answer) return { kind: 'unknown', why: `HTTP ${sent.statusCode} with a body that is not an Alipay answer`, sent: true };
-	const code = String(answer.response.code ?? '');
-	if (code !== ALIPAY_SUCCESS_CODE) {
-		const subCode = String(answer.response.sub_code ?? code);
-		if (subCode === 'ACQ.SYSTEM_ERROR' || code === '20000') return { kind: 'unknown', why: `${subCode} ${String(answer.response.sub_msg ?? '')}`.trim(), sent: true };
-		return { kind: 'refused', code: subCode, message: String(answer.response.sub_msg ?? answer.response.msg ?? '') };
-	}
-	if (!answer.signatureValid) return { kind: 'unknown', why: `answer not trusted: ${answer.signed ? 'sign does not verify with the Alipay public key' : 'answer is not signed'}`, sent: true };
-	return { kind: 'answer', value: answer.response as IDataObject };
-}
 
 /** A refund query's answer: Alipay answers 10000 without refund_status for a refund it does not know. */
 function queriedState(body: IDataObject): RefundState | undefined {

@@ -15,5 +15,17 @@ export const ALIPAY_WORDS: ProviderWords = {
 		'ACQ.INVALID_PARAMETER': { en: 'Alipay refused a parameter (see its message).', zh: '参数无效' },
 		'isv.invalid-signature': { en: 'Alipay did not accept the signature. Check the App Private Key in the credential (and that its public key is uploaded to Alipay).', zh: '验签出错，请检查应用私钥' },
 		'isv.invalid-app-id': { en: 'Alipay knows no app with this App ID.', zh: 'APPID 无效' },
+		'isp.bill_not_exist': { en: 'Alipay has no bill for this day (yet): a day\'s bill is ready after 10:00 China time the next day.', zh: '账单不存在：日账单在次日 10:00 后生成' },
+		'isv.invalid-arguments': { en: 'Alipay refused the arguments (see its message), e.g. a Bill Date that is not a past day.', zh: '参数不合法' },
+	},
+};
+
+/** trade.close: the same status error means something else than for a refund. */
+export const ALIPAY_CLOSE_WORDS: ProviderWords = {
+	...ALIPAY_WORDS,
+	codes: {
+		...ALIPAY_WORDS.codes,
+		'ACQ.TRADE_STATUS_ERROR': { en: 'Alipay closes only a trade waiting for the buyer; this one is paid or closed already. A paid trade is refunded, not closed.', zh: '仅等待买家付款的交易可关闭；该交易已付款或已关闭，已付款请退款' },
+		'ACQ.TRADE_NOT_EXIST': { en: 'Alipay knows no trade with this number: the buyer never opened it, so there is nothing to close.', zh: '交易不存在，买家未打开付款页，无需关闭' },
 	},
 };

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import * as bill from './bill';
+import * as payment from './payment';
 import * as refund from './refund';
 import { errorForAgent, refuseUnlessAllowed, runsAsTool } from '../../shared/common/aiTool';
 
@@ -8,6 +10,8 @@ type Operation = { execute: (this: IExecuteFunctions) => Promise<INodeExecutionD
 
 /** Every operation, and what it does that an AI agent may only do when allowed (money). */
 const operations: Record<string, Record<string, Operation & { guarded?: string }>> = {
+	bill: { get: bill.get },
+	payment: { get: payment.get, close: payment.close },
 	refund: { create: { ...refund.create, guarded: 'refund a payment' }, get: refund.get },
 };
 

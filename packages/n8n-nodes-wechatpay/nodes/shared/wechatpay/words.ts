@@ -16,3 +16,28 @@ export const WECHAT_PAY_WORDS: ProviderWords = {
 		SYSTEM_ERROR: { en: 'WeChat Pay had an internal error; whether the refund was made is unknown. Check it with Refund → Get before anything else.', zh: '微信支付系统错误，退款结果未知，请先查询' },
 	},
 };
+
+/** Refusals of Bill → Get, explained (the refund explanations would mislead here). */
+export const WECHAT_PAY_BILL_WORDS: ProviderWords = {
+	name: WECHAT_PAY_WORDS.name,
+	codes: {
+		...WECHAT_PAY_WORDS.codes,
+		STATEMENT_CREATING: { en: 'The bill of this day is not ready yet: WeChat Pay makes the previous day\'s bill after 10:00 China time. Run it again later.', zh: '账单生成中：微信支付在次日10点后生成前一日账单，请稍后再试' },
+		NO_STATEMENT_EXIST: { en: 'WeChat Pay has no bill for this day.', zh: '该日期没有账单' },
+		PARAM_ERROR: { en: 'WeChat Pay refused the bill date or type (a date within the last 3 months, not today or later; type ALL, SUCCESS or REFUND).', zh: '参数错误：账单日期须为三个月内且早于今天，类型为 ALL、SUCCESS 或 REFUND' },
+		INVALID_REQUEST: { en: 'WeChat Pay refused the bill request (see its message).', zh: '请求不符合要求，请查看微信支付的说明' },
+	},
+};
+
+/** Refusals of Payment → Get / Close, explained. */
+export const WECHAT_PAY_PAYMENT_WORDS: ProviderWords = {
+	name: WECHAT_PAY_WORDS.name,
+	codes: {
+		...WECHAT_PAY_WORDS.codes,
+		ORDER_NOT_EXIST: { en: 'WeChat Pay knows no order with this number. Check Out Trade No / Transaction ID.', zh: '订单不存在，请检查商户订单号或微信支付订单号' },
+		RESOURCE_NOT_EXISTS: { en: 'WeChat Pay knows no order with this number. Check Out Trade No / Transaction ID.', zh: '订单不存在，请检查商户订单号或微信支付订单号' },
+		ORDERPAID: { en: 'The order is paid, so it cannot be closed. To give the money back, refund it (Refund → Create).', zh: '订单已支付，不能关闭；如需退还款项，请退款' },
+		ORDERCLOSED: { en: 'The order is closed already.', zh: '订单已关闭' },
+		INVALID_REQUEST: { en: 'WeChat Pay refused the request for the state of this order (see its message).', zh: '订单状态不允许此操作，请查看微信支付的说明' },
+	},
+};
