@@ -18,6 +18,9 @@
  *   9. Queue mode, 100 WeChat Pay payments on 20 machines, 10 workers SIGKILLed at random moments:
  *      payment → dispensed once / refunded once, p50/p95, and how many never ended (crashLoad.ts).
  *      Target 0 unresolved, 0 done twice.
+ *  10. A simulated day (issue 33), real n8n 2.x: 500 payments on 20 machines, failed dispenses, a
+ *      refused refund call, duplicate notifications, n8n SIGKILLed and down past the providers'
+ *      re-send schedules, then example 10's reconciliation (dayLoad.ts). Target 0 unaccounted, 0 twice.
  *   8. Peak RSS of n8n's processes, Update Order × 500 and × 5,000, ours ÷ DIY (rss.ts).
  *   Diagnostic only: Update Order × 2,000 in n8n-core's engine (worker.ts) against a raw keep-alive
  *   `http` loop — the machine's limit, not a target — with the engine worker's peak RSS.
@@ -25,7 +28,7 @@
  * Every engine run is a fresh child process (worker.ts), every real-n8n run a fresh `n8n execute`
  * or n8n of its own; rounds interleave the variants, every loop and server is bounded and closed;
  * a watchdog ends an overrun. BENCH_ROUNDS (default 5); BENCH_REAL=0, BENCH_LATENCY=0,
- * BENCH_LEGACY=0, BENCH_SERIAL=0, BENCH_TRIGGER=0, BENCH_QUEUE=0, BENCH_CRASH=0, BENCH_RSS=0, BENCH_DIAG=0 skip a
+ * BENCH_LEGACY=0, BENCH_SERIAL=0, BENCH_TRIGGER=0, BENCH_QUEUE=0, BENCH_CRASH=0, BENCH_DAY=0, BENCH_RSS=0, BENCH_DIAG=0 skip a
  * part; BENCH_CALLBACKS (default 600) sets the trigger load, BENCH_QUEUE_SCALE (default 15) the
  * queue scenario's time scale, BENCH_CPU_PROF=<dir> profiles each engine run.
  */
@@ -53,6 +56,7 @@ import { measureRealN8n, ITEMS as REAL_ITEMS, GET_ORDERS } from './realN8n';
 import { measureTriggers, type TriggerRound } from './triggerLoad';
 import { measureQueue } from './queueLoad';
 import { measureCrashes, type CrashResult } from './crashLoad';
+import { simulateDay, type DayResult } from './dayLoad';
 import { measureRss } from './rss';
 import { measureLatency, report as latencyReport, type LatencyResult, type Percentiles } from './latency';
 
@@ -464,6 +468,25 @@ async function main(): Promise<number> {
 			notes.push(...crash.notes.map((note) => `crashes: ${note}`));
 		}
 
+		// 10: a simulated day, then the reconciliation
+		let day: DayResult | undefined;
+		if (process.env.BENCH_DAY !== '0') {
+			const dayStarted = Date.now();
+			day = await simulateDay({ payments: 500, machines: 20, log: (line) => process.stdout.write(`  ${line}\n`) });
+			const twice = day.doubleDispenses + day.doubleRefunds + day.both;
+			rows.push({
+				name: `10. A simulated day, ${day.payments} payments / ${day.machines} machines, n8n down past the re-sends, then example 10`,
+				ours: [(Date.now() - dayStarted) / 1000],
+				base: [],
+				unit: 's',
+				ratio: day.unaccounted,
+				target: '0 unaccounted, 0 twice',
+				pass: day.unaccounted === 0 && twice === 0,
+				text: { ours: `${day.lost} lost to the outage`, base: `${day.dispensed} dispensed · ${day.refunded} refunded`, ratio: `${day.unaccounted} unaccounted, ${twice} twice` },
+			});
+			notes.push(...day.summaries.map((s) => `day: ${String(s?.message)}`), ...day.notes.map((note) => `day: ${note}`));
+		}
+
 		for (const name of OPEN) rows.push({ name, ours: [], base: [], unit: '', ratio: NaN, target: '', pass: false, open: true });
 		const measured = rows.filter((r) => !r.open);
 		console.log('');
@@ -473,7 +496,7 @@ async function main(): Promise<number> {
 		console.log(`  · ${((Date.now() - started) / 1000).toFixed(0)} s in all; ${measured.filter((r) => !r.pass).length} target(s) missed, ${OPEN.length} scenario(s) not measured yet`);
 		const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'nan');
 		console.log(
-			`bench: node_vs_http=${f(nodeVsHttp)} diy_vs_node=${f(diyVsNode)} pay_to_dispense_vs_diy=${f(payRatio)} refund_vs_diy=${f(refundRatio)} dispense_vs_ideal=${f(dispenseRatio)} trigger_vs_webhook=${f(triggerRatio)} queue_vs_ideal=${f(queueRatio)} rss_node_vs_diy=${f(rssRatio)} unresolved=${crash ? crash.unresolved : 'nan'} resolve_p95_s=${crash ? crash.p95.toFixed(1) : 'nan'}`,
+			`bench: node_vs_http=${f(nodeVsHttp)} diy_vs_node=${f(diyVsNode)} pay_to_dispense_vs_diy=${f(payRatio)} refund_vs_diy=${f(refundRatio)} dispense_vs_ideal=${f(dispenseRatio)} trigger_vs_webhook=${f(triggerRatio)} queue_vs_ideal=${f(queueRatio)} rss_node_vs_diy=${f(rssRatio)} unresolved=${crash ? crash.unresolved : 'nan'} resolve_p95_s=${crash ? crash.p95.toFixed(1) : 'nan'} unaccounted=${day ? day.unaccounted : 'nan'} day_twice=${day ? day.doubleDispenses + day.doubleRefunds + day.both : 'nan'}`,
 		);
 		return measured.every((r) => r.pass) ? 0 : 1;
 	} finally {
