@@ -233,6 +233,8 @@ function printReadyBlock(
 			'  3 min of the payment, else refunded — see its executions (n8n 中断的付款由工作流 9 自动补出货或退款).',
 			'  Ask your shop (workflow 8, AI agent): add a DeepSeek credential (platform.deepseek.com) to its "Chat model",',
 			'  then "Open chat" and ask "Which machines are offline?" (问问你的店：添加 DeepSeek 凭证后打开聊天).',
+			'  Daily reconciliation (workflow 10): open it and run "Run it now": yesterday\'s bills of the sandbox',
+			'  providers against DingShang, one summary (每日对账：下载昨天的账单，逐笔核对并汇总).',
 		);
 	} else {
 		out.push(
