@@ -1,5 +1,5 @@
 import type { WeChatBills } from './weChatBill';
-import { refusal, type WeChatAnswer } from './weChatPay';
+import { refusal, type WeChatAnswer } from './weChatAnswer';
 
 /** The two bill routes of WeChat Pay APIv3: apply for a trade bill, then download the file. */
 

@@ -7,7 +7,10 @@ import type { KeyRing } from './keys';
 import { WECHAT_APP_ID, WECHAT_MCH_ID } from './keys';
 import { chinaIso, type Ledger, type Payment, type Refund } from './ledger';
 import type { WeChatBills } from './weChatBill';
+import { refusal, type WeChatAnswer } from './weChatAnswer';
 import { billDownload, tradeBill } from './weChatBillRoutes';
+
+export { refusal, type WeChatAnswer } from './weChatAnswer';
 
 /**
  * WeChat Pay API v3: request signature check, then refunds, payment look-up and close, trade bills
@@ -28,19 +31,7 @@ export interface WeChatCall {
 	body: string;
 }
 
-export interface WeChatAnswer {
-	status: number;
-	body: Record<string, unknown>;
-	/** For the log line. */
-	code: string;
-	/** 204: no body (still signed, over the empty text). */
-	empty?: boolean;
-	/** A bill file: sent as bytes, unsigned. */
-	file?: Buffer;
-}
-
 const REFUND_KEY = /^[A-Za-z0-9_\-|*@]{1,64}$/;
-export const refusal = (status: number, code: string, message: string): WeChatAnswer => ({ status, body: { code, message }, code });
 
 /** The v3 refund object, as POST and GET answer it. */
 export function refundObject(refund: Refund, payment: Payment): Record<string, unknown> {
