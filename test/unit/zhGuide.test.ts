@@ -26,7 +26,6 @@ function credentialClasses(): ICredentialType[] {
 	const types: ICredentialType[] = [];
 	for (const folder of folders.filter((f) => existsSync(f))) {
 		for (const file of readdirSync(folder).filter((f) => f.endsWith('.credentials.ts'))) {
-			// eslint-disable-next-line @typescript-eslint/no-require-imports -- the file list is only known at run time
 			const exports = require(join(folder, file)) as Record<string, new () => ICredentialType>;
 			for (const Type of Object.values(exports)) if (typeof Type === 'function') types.push(new Type());
 		}
